@@ -1,0 +1,129 @@
+// Vectorised exp, tanh and sigmoid over f32x4, plus array kernels built on them.
+//
+// Accuracy (measured by `npm run accuracy`, see README "Accuracy of the activations"):
+// worst-case absolute error against float64 over every finite f32 input is stated
+// there; the design bound is ≤ 1e-6 absolute.
+//
+// exp:  x = n·ln2 + r with |r| ≤ ln2/2 (ln2 split in a high and a low part so the
+//       reduction is exact to f32), e^r by its degree-7 Taylor polynomial (truncation
+//       < 6e-9 relative), 2^n put straight into the exponent bits.
+// tanh: |x| < 0.625: x + x³·P(x²), P of degree 4 fitted for this project (minimax-style,
+//       iterated weighted least squares; 4.4e-8 absolute in f32). Keeps small arguments
+//       accurate in relative terms too, where 1 − 2/(e^{2x}+1) would cancel.
+//       |x| ≥ 0.625: 1 − 2/(e^{2|x|}+1), sign restored; |x| clamped at 9 (tanh(9) rounds to 1).
+// sigmoid: 1/(1+e^{−x}); e^{−x} saturates to +∞ past 88.7, which yields exactly 0.
+// NaN in gives NaN out (min/max and the arithmetic propagate it) so callers can detect it.
+
+const LOG2E: f32 = 1.44269504089;
+const LN2_HI: f32 = 0.693359375; // ln2 rounded to few bits: n·LN2_HI is exact for |n| ≤ 255
+const LN2_LO: f32 = -2.12194440e-4; // ln2 − LN2_HI
+const EXP_MAX: f32 = 88.72283935546875; // ≥ ln(FLT_MAX): above it e^x is +∞
+const EXP_MIN: f32 = -86.9; // keeps 2^(n−1) normal (n ≥ −125); below it e^x < 2e−38 is flushed to 0
+
+// e^x on four lanes. Inputs above EXP_MAX give +∞, below EXP_MIN give 0.
+// @ts-ignore: decorator
+@inline export function exp4(x: v128): v128 {
+  const big = f32x4.gt(x, f32x4.splat(EXP_MAX));
+  const small = f32x4.lt(x, f32x4.splat(EXP_MIN));
+  const xc = f32x4.max(f32x4.min(x, f32x4.splat(EXP_MAX)), f32x4.splat(EXP_MIN));
+  const n = f32x4.nearest(f32x4.mul(xc, f32x4.splat(LOG2E)));
+  let r = f32x4.sub(xc, f32x4.mul(n, f32x4.splat(LN2_HI)));
+  r = f32x4.sub(r, f32x4.mul(n, f32x4.splat(LN2_LO)));
+  // Horner for 1 + r + r²/2! + … + r⁷/7!
+  let p = f32x4.splat(1.0 / 5040.0);
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.0 / 720.0));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.0 / 120.0));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.0 / 24.0));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.0 / 6.0));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(0.5));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.0));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.0));
+  // 2^n as 2^(n−1)·2, so that n = 128 (x near ln FLT_MAX) still has a finite exponent field
+  const pow2 = i32x4.shl(i32x4.add(i32x4.trunc_sat_f32x4_s(n), i32x4.splat(126)), 23);
+  let e = f32x4.mul(f32x4.mul(p, pow2), f32x4.splat(2.0));
+  e = v128.bitselect(f32x4.splat(Infinity), e, big);
+  e = v128.andnot(e, small);
+  // NaN lanes: comparisons are false, clamping kept NaN, arithmetic propagates it.
+  return e;
+}
+
+const TANH_SMALL: f32 = 0.625;
+const TANH_CLAMP: f32 = 9.0;
+const T1: f32 = -0.3333324931124336;
+const T2: f32 = 0.13330769819456706;
+const T3: f32 = -0.053693657794931474;
+const T4: f32 = 0.020510193978886412;
+const T5: f32 = -0.005577903679727025;
+
+// tanh on four lanes.
+// @ts-ignore: decorator
+@inline export function tanh4(x: v128): v128 {
+  const ax = f32x4.abs(x);
+  const sign = v128.and(x, i32x4.splat(0x80000000));
+  // large branch on min(|x|, 9)
+  const xc = f32x4.min(ax, f32x4.splat(TANH_CLAMP));
+  const e = exp4(f32x4.add(xc, xc));
+  const large = f32x4.sub(f32x4.splat(1.0), f32x4.div(f32x4.splat(2.0), f32x4.add(e, f32x4.splat(1.0))));
+  // small branch
+  const u = f32x4.mul(x, x);
+  let p = f32x4.splat(T5);
+  p = f32x4.add(f32x4.mul(p, u), f32x4.splat(T4));
+  p = f32x4.add(f32x4.mul(p, u), f32x4.splat(T3));
+  p = f32x4.add(f32x4.mul(p, u), f32x4.splat(T2));
+  p = f32x4.add(f32x4.mul(p, u), f32x4.splat(T1));
+  const smallv = f32x4.add(x, f32x4.mul(f32x4.mul(x, u), p));
+  const isSmall = f32x4.lt(ax, f32x4.splat(TANH_SMALL));
+  return v128.bitselect(smallv, v128.or(large, sign), isSmall);
+}
+
+// logistic sigmoid on four lanes.
+// @ts-ignore: decorator
+@inline export function sigmoid4(x: v128): v128 {
+  const e = exp4(f32x4.neg(x));
+  return f32x4.div(f32x4.splat(1.0), f32x4.add(f32x4.splat(1.0), e));
+}
+
+// max(x, 0) on four lanes, NaN kept (pmax(0, NaN) would drop it; max propagates).
+// @ts-ignore: decorator
+@inline export function relu4(x: v128): v128 {
+  return f32x4.max(x, f32x4.splat(0));
+}
+
+// Lane-wise load/store that either moves four floats or one (the scalar tail of a row).
+// With `full` a compile-time constant at every call site, Binaryen folds the branch, so a
+// tail element goes through exactly the same arithmetic as the vector body.
+// @ts-ignore: decorator
+@inline export function ld(p: usize, full: bool): v128 {
+  return full ? v128.load(p) : f32x4.splat(load<f32>(p));
+}
+// @ts-ignore: decorator
+@inline export function st(p: usize, v: v128, full: bool): void {
+  if (full) v128.store(p, v);
+  else store<f32>(p, f32x4.extract_lane(v, 0));
+}
+
+export const ACT_TANH = 0;
+export const ACT_SIGMOID = 1;
+export const ACT_RELU = 2;
+export const ACT_EXP = 3;
+
+// @ts-ignore: decorator
+@inline function apply(kind: i32, x: v128): v128 {
+  if (kind == ACT_TANH) return tanh4(x);
+  if (kind == ACT_SIGMOID) return sigmoid4(x);
+  if (kind == ACT_RELU) return relu4(x);
+  return exp4(x);
+}
+
+// dst[i] = f(src[i]) for i < n (dst may equal src). kind: ACT_* above.
+export function activate(dst: usize, src: usize, n: i32, kind: i32): void {
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i << 2;
+    st(dst + o, apply(kind, ld(src + o, true)), true);
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    st(dst + o, apply(kind, ld(src + o, false)), false);
+  }
+}

@@ -1,0 +1,56 @@
+// Small whole-array kernels the layers need around the cells.
+
+import { f32p } from './sequence';
+
+// dst[i] = value
+export function fill_f32(dst: usize, n: i32, value: f32): void {
+  const v = f32x4.splat(value);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) v128.store(f32p(dst, i), v);
+  for (; i < n; i++) store<f32>(f32p(dst, i), value);
+}
+
+// dst[i] = a[i] · b[i]  (accumulate = 0)  or  dst[i] += a[i] · b[i]  (accumulate = 1)
+export function mul_f32(dst: usize, a: usize, b: usize, n: i32, accumulate: i32): void {
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    let v = f32x4.mul(v128.load(f32p(a, i)), v128.load(f32p(b, i)));
+    if (accumulate) v = f32x4.add(v, v128.load(f32p(dst, i)));
+    v128.store(f32p(dst, i), v);
+  }
+  for (; i < n; i++) {
+    let v = load<f32>(f32p(a, i)) * load<f32>(f32p(b, i));
+    if (accumulate) v += load<f32>(f32p(dst, i));
+    store<f32>(f32p(dst, i), v);
+  }
+}
+
+// Index of the first NaN or ±Infinity in src[0..n), or −1.
+export function find_nonfinite(src: usize, n: i32): i32 {
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const v = v128.load(f32p(src, i));
+    // x − x is 0 for finite x and NaN for NaN and ±∞
+    const d = f32x4.sub(v, v);
+    if (!i32x4.all_true(f32x4.eq(d, d))) break;
+  }
+  for (; i < n; i++) {
+    const x = load<f32>(f32p(src, i));
+    if (!isFinite(x)) return i;
+  }
+  return -1;
+}
+
+// Inverted dropout mask: mask[i] = 0 with probability p, else 1/(1 − p). Counter-based
+// (a 32-bit integer hash of seed and i), so the mask depends only on (seed, i).
+export function dropout_mask(mask: usize, n: i32, p: f32, seed: u32): void {
+  const keep: f32 = 1 / (1 - p);
+  for (let i = 0; i < n; i++) {
+    let h = seed ^ (<u32>i * 0x9e3779b9);
+    h ^= h >> 16; h *= 0x7feb352d;
+    h ^= h >> 15; h *= 0x846ca68b;
+    h ^= h >> 16;
+    const u = <f32>(h >> 8) * (1.0 / 16777216.0);
+    store<f32>(f32p(mask, i), u < p ? 0 : keep);
+  }
+}

@@ -1,0 +1,211 @@
+// C (+)= op(A) · op(B) (+ bias), f32, row-major C, SIMD f32x4, register-blocked 4×8.
+//
+// op(B) is first packed into panels 8 columns wide, [ceil(N/8)][K][8], zero padded, so
+// the inner loop reads B as two contiguous f32x4 per k whatever B's own layout was
+// (B as stored, or Bᵀ). op(A) is read in place through element strides, which covers
+// A and Aᵀ: element (i, k) of op(A) is at A + 4·(i·sai + k·sak).
+//
+// The three products backpropagation through time needs, with W [G·H, I] as PyTorch stores it:
+//   forward   X·Wᵀ   : A = X (sai = ld, sak = 1),  B packed from W with sbk = 1,  sbj = ld
+//   input grad δ·W   : A = δ (sai = ld, sak = 1),  B packed from W with sbk = ld, sbj = 1
+//   weight grad δᵀ·X : A = δ (sai = 1, sak = ld),  B packed from X with sbk = ld, sbj = 1
+//
+// Blocking: K in slabs of KC (a slab of one panel stays in L1 while every row block of A
+// streams past it), M in blocks of MC rows (an A block stays in L2 across all panels).
+
+const NR: i32 = 8;
+const KC: i32 = 256;
+const MC: i32 = 96;
+
+// Scratch for the column tail of C (fewer than 8 valid columns).
+const TAIL: usize = memory.data(32, 16);
+
+// Floats a packed op(B) of K×N occupies.
+export function gemm_packed_size(K: i32, N: i32): i32 {
+  return K * ((N + NR - 1) & ~(NR - 1));
+}
+
+// Pack op(B) (K×N, element (k, j) at B + 4·(k·sbk + j·sbj)) into dst as 8-wide panels.
+export function gemm_pack_b(dst: usize, B: usize, K: i32, N: i32, sbk: i32, sbj: i32): void {
+  const panels = (N + NR - 1) / NR;
+  const bk = <usize>sbk << 2;
+  const bj = <usize>sbj << 2;
+  for (let p = 0; p < panels; p++) {
+    const j0 = p * NR;
+    const w = min(NR, N - j0);
+    let d = dst + (<usize>p * <usize>K * NR << 2);
+    const col0 = B + <usize>j0 * bj;
+    if (w == NR && sbj == 1) {
+      let s = col0;
+      for (let k = 0; k < K; k++) {
+        v128.store(d, v128.load(s));
+        v128.store(d, v128.load(s, 16), 16);
+        s += bk;
+        d += NR << 2;
+      }
+    } else if (sbk == 1) {
+      // B stored with k contiguous (the Wᵀ case): walk each source row once.
+      for (let jj = 0; jj < NR; jj++) {
+        let o = d + (<usize>jj << 2);
+        if (jj < w) {
+          let s = col0 + <usize>jj * bj;
+          for (let k = 0; k < K; k++) {
+            store<f32>(o, load<f32>(s));
+            s += 4;
+            o += NR << 2;
+          }
+        } else {
+          for (let k = 0; k < K; k++) {
+            store<f32>(o, 0);
+            o += NR << 2;
+          }
+        }
+      }
+    } else {
+      let s = col0;
+      for (let k = 0; k < K; k++) {
+        for (let jj = 0; jj < NR; jj++) {
+          store<f32>(d + (<usize>jj << 2), jj < w ? load<f32>(s + <usize>jj * bj) : 0);
+        }
+        s += bk;
+        d += NR << 2;
+      }
+    }
+  }
+}
+
+// Write one row of the 4×8 tile: c = v (+ bias) (+ c when acc), first `w` columns.
+// @ts-ignore: decorator
+@inline function storeRow(c: usize, v0: v128, v1: v128, bias: usize, acc: bool, w: i32): void {
+  if (w == NR) {
+    if (bias) {
+      v0 = f32x4.add(v0, v128.load(bias));
+      v1 = f32x4.add(v1, v128.load(bias, 16));
+    }
+    if (acc) {
+      v0 = f32x4.add(v0, v128.load(c));
+      v1 = f32x4.add(v1, v128.load(c, 16));
+    }
+    v128.store(c, v0);
+    v128.store(c, v1, 16);
+  } else {
+    v128.store(TAIL, v0);
+    v128.store(TAIL, v1, 16);
+    for (let j = 0; j < w; j++) {
+      const o = <usize>j << 2;
+      let x = load<f32>(TAIL + o);
+      if (bias) x += load<f32>(bias + o);
+      if (acc) x += load<f32>(c + o);
+      store<f32>(c + o, x);
+    }
+  }
+}
+
+// 4 rows × 8 columns over kc steps of k.
+// @ts-ignore: decorator
+@inline function kernel4x8(
+  c: usize, ldc: usize, a: usize, sai: usize, sak: usize, b: usize, kc: i32,
+  bias: usize, acc: bool, w: i32,
+): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
+  let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
+  let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  let a0 = a, a1 = a + sai, a2 = a + 2 * sai, a3 = a + 3 * sai;
+  for (let k = 0; k < kc; k++) {
+    const b0 = v128.load(b);
+    const b1 = v128.load(b, 16);
+    let x = v128.load32_splat(a0);
+    c00 = f32x4.add(c00, f32x4.mul(x, b0));
+    c01 = f32x4.add(c01, f32x4.mul(x, b1));
+    x = v128.load32_splat(a1);
+    c10 = f32x4.add(c10, f32x4.mul(x, b0));
+    c11 = f32x4.add(c11, f32x4.mul(x, b1));
+    x = v128.load32_splat(a2);
+    c20 = f32x4.add(c20, f32x4.mul(x, b0));
+    c21 = f32x4.add(c21, f32x4.mul(x, b1));
+    x = v128.load32_splat(a3);
+    c30 = f32x4.add(c30, f32x4.mul(x, b0));
+    c31 = f32x4.add(c31, f32x4.mul(x, b1));
+    a0 += sak; a1 += sak; a2 += sak; a3 += sak;
+    b += NR << 2;
+  }
+  storeRow(c, c00, c01, bias, acc, w);
+  storeRow(c + ldc, c10, c11, bias, acc, w);
+  storeRow(c + 2 * ldc, c20, c21, bias, acc, w);
+  storeRow(c + 3 * ldc, c30, c31, bias, acc, w);
+}
+
+// 1 row × 8 columns: the rows left over when M is not a multiple of 4 (and GEMV, M = 1).
+// @ts-ignore: decorator
+@inline function kernel1x8(
+  c: usize, a: usize, sak: usize, b: usize, kc: i32, bias: usize, acc: bool, w: i32,
+): void {
+  let c0 = f32x4.splat(0), c1 = f32x4.splat(0);
+  let d0 = f32x4.splat(0), d1 = f32x4.splat(0); // second chain: halves the add latency chain
+  let k = 0;
+  for (; k + 2 <= kc; k += 2) {
+    const x = v128.load32_splat(a);
+    const y = v128.load32_splat(a + sak);
+    c0 = f32x4.add(c0, f32x4.mul(x, v128.load(b)));
+    c1 = f32x4.add(c1, f32x4.mul(x, v128.load(b, 16)));
+    d0 = f32x4.add(d0, f32x4.mul(y, v128.load(b, 32)));
+    d1 = f32x4.add(d1, f32x4.mul(y, v128.load(b, 48)));
+    a += 2 * sak;
+    b += 2 * NR << 2;
+  }
+  if (k < kc) {
+    const x = v128.load32_splat(a);
+    c0 = f32x4.add(c0, f32x4.mul(x, v128.load(b)));
+    c1 = f32x4.add(c1, f32x4.mul(x, v128.load(b, 16)));
+  }
+  storeRow(c, f32x4.add(c0, d0), f32x4.add(c1, d1), bias, acc, w);
+}
+
+// C[M×N] (row stride ldc) = or += op(A)[M×K] · op(B)[K×N] (+ bias[N] broadcast over rows).
+// Bp: op(B) packed by gemm_pack_b. bias: 0 for none. accumulate: 0 → C =, 1 → C +=.
+// K = 0 is allowed: then C = bias (or 0), or is left as is when accumulating.
+export function gemm(
+  C: usize, ldc: i32, A: usize, sai: i32, sak: i32, Bp: usize, bias: usize,
+  M: i32, N: i32, K: i32, accumulate: i32,
+): void {
+  const panels = (N + NR - 1) / NR;
+  const ldcB = <usize>ldc << 2;
+  const saiB = <usize>sai << 2;
+  const sakB = <usize>sak << 2;
+  if (K == 0) {
+    if (accumulate && !bias) return;
+    for (let i = 0; i < M; i++) {
+      const c = C + <usize>i * ldcB;
+      for (let j = 0; j < N; j++) {
+        const o = <usize>j << 2;
+        let v: f32 = bias ? load<f32>(bias + o) : 0;
+        if (accumulate) v += load<f32>(c + o);
+        store<f32>(c + o, v);
+      }
+    }
+    return;
+  }
+  for (let k0 = 0; k0 < K; k0 += KC) {
+    const kc = min(KC, K - k0);
+    const acc = accumulate != 0 || k0 > 0;
+    const bs = k0 == 0 ? bias : 0;
+    for (let i0 = 0; i0 < M; i0 += MC) {
+      const i1 = min(M, i0 + MC);
+      for (let p = 0; p < panels; p++) {
+        const j0 = p * NR;
+        const w = min(NR, N - j0);
+        const b = Bp + ((<usize>p * <usize>K + <usize>k0) * NR << 2);
+        const biasP = bs ? bs + (<usize>j0 << 2) : 0;
+        const aK = A + <usize>k0 * sakB;
+        let i = i0;
+        for (; i + 4 <= i1; i += 4) {
+          kernel4x8(C + <usize>i * ldcB + (<usize>j0 << 2), ldcB, aK + <usize>i * saiB, saiB, sakB, b, kc, biasP, acc, w);
+        }
+        for (; i < i1; i++) {
+          kernel1x8(C + <usize>i * ldcB + (<usize>j0 << 2), aK + <usize>i * saiB, sakB, b, kc, biasP, acc, w);
+        }
+      }
+    }
+  }
+}

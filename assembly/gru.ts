@@ -1,0 +1,146 @@
+// GRU layer, one direction, a whole sequence per call. PyTorch's formulation (gates r|z|n,
+// reset applied after the hidden matmul, Keras' reset_after=True):
+//   gi = x W_ihᵀ + b_ih,  gh = h W_hhᵀ + b_hh
+//   r = σ(gi_r + gh_r),  z = σ(gi_z + gh_z),  n = tanh(gi_n + r ⊙ gh_n)
+//   h = (1 − z) ⊙ n + z ⊙ h_prev
+// Layout conventions: see sequence.ts.
+
+import { gemm, gemm_packed_size } from './gemm';
+import { sigmoid4, tanh4, ld, st } from './activations';
+import {
+  f32p, align4, inputProjection, packForRecurrence, packForRecurrenceBackward, prevStep,
+  isFirstStep, copyRows, backwardGemms, backwardGemmsWs,
+} from './sequence';
+
+export function gru_fwd_ws(T: i32, B: i32, I: i32, H: i32): i32 {
+  const GH = 3 * H;
+  return align4(gemm_packed_size(H, GH)) + align4(B * GH) + gemm_packed_size(I, GH);
+}
+
+// Saved for backward: gates [T,B,3H] post-activation r|z|n, ghn [T,B,H] = (h_prev W_hnᵀ + b_hn).
+// out [T,B,·] (stride ldo) receives h_t; hN [B,H] the final state. b_ih, b_hh: 0 when no bias.
+export function gru_fwd(
+  T: i32, B: i32, I: i32, H: i32,
+  x: usize, ldx: i32, h0: usize, out: usize, ldo: i32, hN: usize,
+  w_ih: usize, w_hh: usize, b_ih: usize, b_hh: usize,
+  gates: usize, ghn: usize, ws: usize, reverse: i32,
+): void {
+  const GH = 3 * H;
+  const whh = ws;
+  const gh = f32p(whh, align4(gemm_packed_size(H, GH)));
+  const scratch = f32p(gh, align4(B * GH));
+  inputProjection(gates, x, ldx, T, B, I, GH, w_ih, b_ih, scratch);
+  packForRecurrence(whh, w_hh, GH, H);
+  const rev = reverse != 0;
+  for (let s = 0; s < T; s++) {
+    const t = rev ? T - 1 - s : s;
+    const first = isFirstStep(t, T, rev);
+    const hp = first ? h0 : out + (<usize>prevStep(t, rev) * <usize>B * <usize>ldo << 2);
+    const hpld = first ? H : ldo;
+    gemm(gh, GH, hp, hpld, 1, whh, b_hh, B, GH, H, 0);
+    const G = f32p(gates, t * B * GH);
+    const N = f32p(ghn, t * B * H);
+    const ht = out + (<usize>t * <usize>B * <usize>ldo << 2);
+    for (let b = 0; b < B; b++) {
+      const g = f32p(G, b * GH);
+      const q = f32p(gh, b * GH);
+      const n = f32p(N, b * H);
+      const hpr = hp + (<usize>b * <usize>hpld << 2);
+      const h = ht + (<usize>b * <usize>ldo << 2);
+      let j = 0;
+      for (; j + 4 <= H; j += 4) gruForwardLanes(g, q, n, hpr, h, j, H, true);
+      for (; j < H; j++) gruForwardLanes(g, q, n, hpr, h, j, H, false);
+    }
+  }
+  const last = rev ? 0 : T - 1;
+  copyRows(hN, H, out + (<usize>last * <usize>B * <usize>ldo << 2), ldo, B, H);
+}
+
+// @ts-ignore: decorator
+@inline function gruForwardLanes(g: usize, q: usize, n: usize, hpr: usize, h: usize, j: i32, H: i32, full: bool): void {
+  const pr = f32p(g, j), pz = f32p(g, H + j), pn = f32p(g, 2 * H + j);
+  const r = sigmoid4(f32x4.add(ld(pr, full), ld(f32p(q, j), full)));
+  const z = sigmoid4(f32x4.add(ld(pz, full), ld(f32p(q, H + j), full)));
+  const hn = ld(f32p(q, 2 * H + j), full);
+  const nn = tanh4(f32x4.add(ld(pn, full), f32x4.mul(r, hn)));
+  const hv = ld(f32p(hpr, j), full);
+  // (1 − z)·n + z·h_prev = n + z·(h_prev − n)
+  const hnew = f32x4.add(nn, f32x4.mul(z, f32x4.sub(hv, nn)));
+  st(pr, r, full); st(pz, z, full); st(pn, nn, full);
+  st(f32p(n, j), hn, full);
+  st(f32p(h, j), hnew, full);
+}
+
+export function gru_bwd_ws(T: i32, B: i32, I: i32, H: i32): i32 {
+  const GH = 3 * H;
+  return align4(B * H) + max(align4(gemm_packed_size(GH, H)), backwardGemmsWs(T, B, I, H, GH));
+}
+
+// Backward through the whole sequence. Reads what gru_fwd saved (gates, ghn, out).
+// Accumulates into dx (0 to skip), dw_*, db_* (0 when no bias); writes dh0.
+// dGi, dGh [T,B,3H] receive the pre-activation gradients on the input and hidden sides
+// (they differ in the n block: dGh_n = dGi_n ⊙ r).
+export function gru_bwd(
+  T: i32, B: i32, I: i32, H: i32,
+  x: usize, ldx: i32, h0: usize, out: usize, ldo: i32,
+  w_ih: usize, w_hh: usize, gates: usize, ghn: usize,
+  dout: usize, dhN: usize,
+  dx: usize, dh0: usize, dw_ih: usize, dw_hh: usize, db_ih: usize, db_hh: usize,
+  dGi: usize, dGh: usize, ws: usize, reverse: i32,
+): void {
+  const GH = 3 * H;
+  const dh = ws;
+  const scratch = f32p(dh, align4(B * H));
+  memory.copy(dh, dhN, <usize>(B * H) << 2);
+  packForRecurrenceBackward(scratch, w_hh, GH, H);
+  const rev = reverse != 0;
+  for (let s = T - 1; s >= 0; s--) {
+    const t = rev ? T - 1 - s : s;
+    const first = isFirstStep(t, T, rev);
+    const hp = first ? h0 : out + (<usize>prevStep(t, rev) * <usize>B * <usize>ldo << 2);
+    const hpld = first ? H : ldo;
+    const G = f32p(gates, t * B * GH);
+    const N = f32p(ghn, t * B * H);
+    const Di = f32p(dGi, t * B * GH);
+    const Dh = f32p(dGh, t * B * GH);
+    const dot = dout + (<usize>t * <usize>B * <usize>ldo << 2);
+    for (let b = 0; b < B; b++) {
+      const g = f32p(G, b * GH);
+      const n = f32p(N, b * H);
+      const di = f32p(Di, b * GH);
+      const dhh = f32p(Dh, b * GH);
+      const hpr = hp + (<usize>b * <usize>hpld << 2);
+      const dob = dot + (<usize>b * <usize>ldo << 2);
+      const dhb = f32p(dh, b * H);
+      let j = 0;
+      for (; j + 4 <= H; j += 4) gruBackwardLanes(g, n, di, dhh, hpr, dob, dhb, j, H, true);
+      for (; j < H; j++) gruBackwardLanes(g, n, di, dhh, hpr, dob, dhb, j, H, false);
+    }
+    // ∂E/∂h_prev = z ⊙ ∂E/∂h (already in dh) + δh_t · W_hh
+    gemm(dh, H, Dh, GH, 1, scratch, 0, B, H, GH, 1);
+  }
+  memory.copy(dh0, dh, <usize>(B * H) << 2);
+  backwardGemms(T, B, I, H, GH, x, ldx, h0, out, ldo, w_ih, dGi, dGh, dx, dw_ih, dw_hh, db_ih, db_hh, rev, scratch);
+}
+
+// dhb: in ∂E/∂h_t from the next step; out: the direct part z ⊙ ∂E/∂h_t of ∂E/∂h_prev.
+// @ts-ignore: decorator
+@inline function gruBackwardLanes(
+  g: usize, n: usize, di: usize, dhh: usize, hpr: usize, dob: usize, dhb: usize, j: i32, H: i32, full: bool,
+): void {
+  const one = f32x4.splat(1);
+  const r = ld(f32p(g, j), full), z = ld(f32p(g, H + j), full), nn = ld(f32p(g, 2 * H + j), full);
+  const hn = ld(f32p(n, j), full);
+  const hv = ld(f32p(hpr, j), full);
+  const dhv = f32x4.add(ld(f32p(dob, j), full), ld(f32p(dhb, j), full));
+  const dan = f32x4.mul(f32x4.mul(dhv, f32x4.sub(one, z)), f32x4.sub(one, f32x4.mul(nn, nn)));
+  const daz = f32x4.mul(f32x4.mul(dhv, f32x4.sub(hv, nn)), f32x4.mul(z, f32x4.sub(one, z)));
+  const dar = f32x4.mul(f32x4.mul(dan, hn), f32x4.mul(r, f32x4.sub(one, r)));
+  st(f32p(di, j), dar, full);
+  st(f32p(di, H + j), daz, full);
+  st(f32p(di, 2 * H + j), dan, full);
+  st(f32p(dhh, j), dar, full);
+  st(f32p(dhh, H + j), daz, full);
+  st(f32p(dhh, 2 * H + j), f32x4.mul(dan, r), full);
+  st(f32p(dhb, j), f32x4.mul(dhv, z), full);
+}

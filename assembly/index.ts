@@ -1,0 +1,14 @@
+// The wasm ABI: every export takes byte offsets into linear memory and element counts.
+// Nothing here allocates; the TypeScript side owns memory (src/runtime/arena.ts).
+
+export { gemm, gemm_pack_b, gemm_packed_size } from './gemm';
+export { activate, ACT_TANH, ACT_SIGMOID, ACT_RELU, ACT_EXP } from './activations';
+export { rnn_fwd, rnn_bwd, rnn_fwd_ws, rnn_bwd_ws } from './rnn';
+export { lstm_fwd, lstm_bwd, lstm_fwd_ws, lstm_bwd_ws } from './lstm';
+export { gru_fwd, gru_bwd, gru_fwd_ws, gru_bwd_ws } from './gru';
+export { fill_f32, mul_f32, find_nonfinite, dropout_mask } from './elementwise';
+
+// First byte the TypeScript allocator may use (everything below is static data).
+export function heap_base(): usize {
+  return (__heap_base + 63) & ~63;
+}

@@ -1,0 +1,118 @@
+// Elman RNN layer, one direction, a whole sequence per call:
+//   h = φ(x W_ihᵀ + b_ih + h_prev W_hhᵀ + b_hh),  φ = tanh (relu = 0) or relu (relu = 1)
+// The outputs are all backward needs: φ'(a) = 1 − h² for tanh, [h > 0] for relu.
+// Layout conventions: see sequence.ts.
+
+import { gemm, gemm_packed_size } from './gemm';
+import { tanh4, relu4, ld, st } from './activations';
+import {
+  f32p, align4, inputProjection, packForRecurrence, packForRecurrenceBackward, prevStep,
+  isFirstStep, copyRows, backwardGemms, backwardGemmsWs,
+} from './sequence';
+
+export function rnn_fwd_ws(T: i32, B: i32, I: i32, H: i32): i32 {
+  return align4(gemm_packed_size(H, H)) + align4(H) + gemm_packed_size(I, H);
+}
+
+// pre [T,B,H]: scratch for the pre-activations (not needed by backward).
+// out [T,B,·] (stride ldo) receives h_t; hN [B,H] the final state. b_ih, b_hh: 0 when no bias.
+export function rnn_fwd(
+  T: i32, B: i32, I: i32, H: i32,
+  x: usize, ldx: i32, h0: usize, out: usize, ldo: i32, hN: usize,
+  w_ih: usize, w_hh: usize, b_ih: usize, b_hh: usize,
+  pre: usize, ws: usize, reverse: i32, relu: i32,
+): void {
+  const whh = ws;
+  const bsum = f32p(whh, align4(gemm_packed_size(H, H)));
+  const scratch = f32p(bsum, align4(H));
+  let bias: usize = 0;
+  if (b_ih) {
+    for (let j = 0; j < H; j++) store<f32>(f32p(bsum, j), load<f32>(f32p(b_ih, j)) + load<f32>(f32p(b_hh, j)));
+    bias = bsum;
+  }
+  inputProjection(pre, x, ldx, T, B, I, H, w_ih, bias, scratch);
+  packForRecurrence(whh, w_hh, H, H);
+  const rev = reverse != 0;
+  for (let s = 0; s < T; s++) {
+    const t = rev ? T - 1 - s : s;
+    const first = isFirstStep(t, T, rev);
+    const hp = first ? h0 : out + (<usize>prevStep(t, rev) * <usize>B * <usize>ldo << 2);
+    const hpld = first ? H : ldo;
+    const P = f32p(pre, t * B * H);
+    gemm(P, H, hp, hpld, 1, whh, 0, B, H, H, 1);
+    const ht = out + (<usize>t * <usize>B * <usize>ldo << 2);
+    for (let b = 0; b < B; b++) {
+      const p = f32p(P, b * H);
+      const h = ht + (<usize>b * <usize>ldo << 2);
+      let j = 0;
+      if (relu) {
+        for (; j + 4 <= H; j += 4) st(f32p(h, j), relu4(ld(f32p(p, j), true)), true);
+        for (; j < H; j++) st(f32p(h, j), relu4(ld(f32p(p, j), false)), false);
+      } else {
+        for (; j + 4 <= H; j += 4) st(f32p(h, j), tanh4(ld(f32p(p, j), true)), true);
+        for (; j < H; j++) st(f32p(h, j), tanh4(ld(f32p(p, j), false)), false);
+      }
+    }
+  }
+  const last = rev ? 0 : T - 1;
+  copyRows(hN, H, out + (<usize>last * <usize>B * <usize>ldo << 2), ldo, B, H);
+}
+
+export function rnn_bwd_ws(T: i32, B: i32, I: i32, H: i32): i32 {
+  return align4(B * H) + max(align4(gemm_packed_size(H, H)), backwardGemmsWs(T, B, I, H, H));
+}
+
+// Backward through the whole sequence from the saved outputs.
+// Accumulates into dx (0 to skip), dw_*, db_* (0 when no bias); writes dh0.
+// dG [T,B,H] receives the pre-activation gradients.
+export function rnn_bwd(
+  T: i32, B: i32, I: i32, H: i32,
+  x: usize, ldx: i32, h0: usize, out: usize, ldo: i32,
+  w_ih: usize, w_hh: usize,
+  dout: usize, dhN: usize,
+  dx: usize, dh0: usize, dw_ih: usize, dw_hh: usize, db_ih: usize, db_hh: usize,
+  dG: usize, ws: usize, reverse: i32, relu: i32,
+): void {
+  const dh = ws;
+  const scratch = f32p(dh, align4(B * H));
+  memory.copy(dh, dhN, <usize>(B * H) << 2);
+  packForRecurrenceBackward(scratch, w_hh, H, H);
+  const rev = reverse != 0;
+  for (let s = T - 1; s >= 0; s--) {
+    const t = rev ? T - 1 - s : s;
+    const D = f32p(dG, t * B * H);
+    const ht = out + (<usize>t * <usize>B * <usize>ldo << 2);
+    const dot = dout + (<usize>t * <usize>B * <usize>ldo << 2);
+    for (let b = 0; b < B; b++) {
+      const h = ht + (<usize>b * <usize>ldo << 2);
+      const dob = dot + (<usize>b * <usize>ldo << 2);
+      const dhb = f32p(dh, b * H);
+      const d = f32p(D, b * H);
+      let j = 0;
+      if (relu) {
+        for (; j + 4 <= H; j += 4) reluBackwardLanes(h, dob, dhb, d, j, true);
+        for (; j < H; j++) reluBackwardLanes(h, dob, dhb, d, j, false);
+      } else {
+        for (; j + 4 <= H; j += 4) tanhBackwardLanes(h, dob, dhb, d, j, true);
+        for (; j < H; j++) tanhBackwardLanes(h, dob, dhb, d, j, false);
+      }
+    }
+    gemm(dh, H, D, H, 1, scratch, 0, B, H, H, 0);
+  }
+  memory.copy(dh0, dh, <usize>(B * H) << 2);
+  backwardGemms(T, B, I, H, H, x, ldx, h0, out, ldo, w_ih, dG, dG, dx, dw_ih, dw_hh, db_ih, db_hh, rev, scratch);
+}
+
+// @ts-ignore: decorator
+@inline function tanhBackwardLanes(h: usize, dob: usize, dhb: usize, d: usize, j: i32, full: bool): void {
+  const hv = ld(f32p(h, j), full);
+  const dhv = f32x4.add(ld(f32p(dob, j), full), ld(f32p(dhb, j), full));
+  st(f32p(d, j), f32x4.mul(dhv, f32x4.sub(f32x4.splat(1), f32x4.mul(hv, hv))), full);
+}
+
+// @ts-ignore: decorator
+@inline function reluBackwardLanes(h: usize, dob: usize, dhb: usize, d: usize, j: i32, full: bool): void {
+  const hv = ld(f32p(h, j), full);
+  const dhv = f32x4.add(ld(f32p(dob, j), full), ld(f32p(dhb, j), full));
+  st(f32p(d, j), v128.and(dhv, f32x4.gt(hv, f32x4.splat(0))), full);
+}

@@ -1,0 +1,128 @@
+// The parts of a recurrent layer's forward and backward that do not depend on the cell:
+// the input projection for all timesteps, and the gradients that are single GEMMs over
+// all T·B rows once the sequential loop is done (DESIGN.md §3, rules 2 and 3).
+//
+// Conventions shared by the cells (rnn.ts, lstm.ts, gru.ts):
+//   G   gates per unit (1 Elman, 4 LSTM, 3 GRU); GH = G·H
+//   x   [T, B, I], row stride ldx floats (rows (t, b) are uniformly strided)
+//   out [T, B, ·], row stride ldo; the pointer already points at this direction's columns
+//   h0  [B, H] contiguous; the state before the first processed step
+//   reverse: the direction walks t = T−1 … 0; its "previous" step is t + 1
+// Every pointer is a byte offset into linear memory; every size counts f32 elements.
+
+import { gemm, gemm_pack_b, gemm_packed_size } from './gemm';
+
+// @ts-ignore: decorator
+@inline export function f32p(base: usize, elements: i32): usize {
+  return base + (<usize>elements << 2);
+}
+
+// Round a float count up to a whole number of f32x4 so carved regions stay 16-byte aligned.
+// @ts-ignore: decorator
+@inline export function align4(n: i32): i32 {
+  return (n + 3) & ~3;
+}
+
+// P[T·B, GH] = X · W_ihᵀ + bias (bias may be 0). ws: gemm_packed_size(I, GH) floats.
+export function inputProjection(
+  P: usize, x: usize, ldx: i32, T: i32, B: i32, I: i32, GH: i32, w_ih: usize, bias: usize, ws: usize,
+): void {
+  gemm_pack_b(ws, w_ih, I, GH, 1, I);
+  gemm(P, GH, x, ldx, 1, ws, bias, T * B, GH, I, 0);
+}
+
+// Pack W_hh [GH, H] for the forward recurrence h·W_hhᵀ.
+export function packForRecurrence(ws: usize, w_hh: usize, GH: i32, H: i32): void {
+  gemm_pack_b(ws, w_hh, H, GH, 1, H);
+}
+
+// Pack W_hh [GH, H] for the backward recurrence δ·W_hh.
+export function packForRecurrenceBackward(ws: usize, w_hh: usize, GH: i32, H: i32): void {
+  gemm_pack_b(ws, w_hh, GH, H, H, 1);
+}
+
+// Pointer to the hidden state that step t read: h0 at the first processed step, else the
+// output row block of the previous step. Returns its row stride through `HPREV_LD`.
+// @ts-ignore: decorator
+@inline export function prevStep(t: i32, reverse: bool): i32 {
+  return reverse ? t + 1 : t - 1;
+}
+// @ts-ignore: decorator
+@inline export function isFirstStep(t: i32, T: i32, reverse: bool): bool {
+  return reverse ? t == T - 1 : t == 0;
+}
+
+// dst[c] += Σ_rows src[r, c] for a contiguous [rows, cols] block.
+export function colsumAcc(dst: usize, src: usize, rows: i32, cols: i32): void {
+  let j = 0;
+  for (; j + 4 <= cols; j += 4) {
+    let s = f32x4.splat(0);
+    let p = f32p(src, j);
+    for (let r = 0; r < rows; r++) {
+      s = f32x4.add(s, v128.load(p));
+      p += <usize>cols << 2;
+    }
+    v128.store(f32p(dst, j), f32x4.add(v128.load(f32p(dst, j)), s));
+  }
+  for (; j < cols; j++) {
+    let s: f32 = 0;
+    let p = f32p(src, j);
+    for (let r = 0; r < rows; r++) {
+      s += load<f32>(p);
+      p += <usize>cols << 2;
+    }
+    store<f32>(f32p(dst, j), load<f32>(f32p(dst, j)) + s);
+  }
+}
+
+// dst rows (stride ldd) = src rows (stride lds), `cols` floats each.
+export function copyRows(dst: usize, ldd: i32, src: usize, lds: i32, rows: i32, cols: i32): void {
+  for (let r = 0; r < rows; r++) {
+    memory.copy(dst + (<usize>r * <usize>ldd << 2), src + (<usize>r * <usize>lds << 2), <usize>cols << 2);
+  }
+}
+
+// Workspace floats backwardGemms needs.
+export function backwardGemmsWs(T: i32, B: i32, I: i32, H: i32, GH: i32): i32 {
+  return max(
+    max(gemm_packed_size(T * B, I), gemm_packed_size(T * B, H)),
+    gemm_packed_size(GH, I),
+  );
+}
+
+// After the sequential backward loop, with the per-step pre-activation gradients saved:
+//   dGi [T·B, GH]  drives W_ih, b_ih and the input:  dW_ih += dGiᵀ·X, db_ih += Σ dGi, dX += dGi·W_ih
+//   dGh [T·B, GH]  drives W_hh and b_hh:             dW_hh += Σ_t dGh_tᵀ·h_prev(t), db_hh += Σ dGh
+// (dGi and dGh are the same buffer for Elman and LSTM; GRU's differ in the n block.)
+// db_* may be 0 (no bias). dx may be 0 (gradient of the input not wanted).
+export function backwardGemms(
+  T: i32, B: i32, I: i32, H: i32, GH: i32,
+  x: usize, ldx: i32, h0: usize, out: usize, ldo: i32, w_ih: usize,
+  dGi: usize, dGh: usize,
+  dx: usize, dw_ih: usize, dw_hh: usize, db_ih: usize, db_hh: usize,
+  reverse: bool, ws: usize,
+): void {
+  const TB = T * B;
+  // dW_ih += dGiᵀ · X   (M = GH, N = I, K = T·B)
+  gemm_pack_b(ws, x, TB, I, ldx, 1);
+  gemm(dw_ih, I, dGi, 1, GH, ws, 0, GH, I, TB, 1);
+  // dW_hh += Σ_t dGh_tᵀ · h_prev(t): the step that read h0, then all others in one GEMM
+  // whose h_prev rows are the output rows one step earlier in processing order.
+  const first = reverse ? T - 1 : 0;
+  gemm_pack_b(ws, h0, B, H, H, 1);
+  gemm(dw_hh, H, f32p(dGh, first * B * GH), 1, GH, ws, 0, GH, H, B, 1);
+  if (T > 1) {
+    const rows = (T - 1) * B;
+    const dStart = reverse ? dGh : f32p(dGh, B * GH); // steps whose previous is an output row
+    const hStart = reverse ? out + (<usize>B * <usize>ldo << 2) : out;
+    gemm_pack_b(ws, hStart, rows, H, ldo, 1);
+    gemm(dw_hh, H, dStart, 1, GH, ws, 0, GH, H, rows, 1);
+  }
+  if (db_ih) colsumAcc(db_ih, dGi, TB, GH);
+  if (db_hh) colsumAcc(db_hh, dGh, TB, GH);
+  // dX += dGi · W_ih   (M = T·B, N = I, K = GH)
+  if (dx) {
+    gemm_pack_b(ws, w_ih, GH, I, I, 1);
+    gemm(dx, ldx, dGi, GH, 1, ws, 0, TB, I, GH, 1);
+  }
+}

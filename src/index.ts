@@ -1,0 +1,25 @@
+/**
+ * rnn-wasm: recurrent neural networks (Elman RNN, LSTM, GRU) with WebAssembly SIMD kernels
+ * and PyTorch's layer API.
+ *
+ * @example
+ * ```ts
+ * import { init, LSTM } from 'rnn-wasm';
+ * await init();
+ * const lstm = new LSTM({ inputSize: 13, hiddenSize: 32, seed: 1 });
+ * ```
+ * @packageDocumentation
+ */
+export { init, isInitialized, type InitOptions, type WasmSource } from './runtime/loader.js';
+export { RNN, type RNNOptions } from './layers/rnn.js';
+export { LSTM, type LSTMForwardResult, type LSTMBackwardResult } from './layers/lstm.js';
+export { GRU } from './layers/gru.js';
+export {
+  RecurrentLayer, type Mode, type RecurrentOptions, type ForwardOptions, type ForwardResult,
+  type BackwardOptions, type BackwardResult, type NamedParameter, type StateDictValue,
+} from './layers/recurrent.js';
+export type { NumericArray } from './layers/validate.js';
+export {
+  RnnWasmError, ConfigError, ShapeError, NonFiniteError, StateDictError, WasmLoadError,
+  NotInitializedError, DisposedError, StateError, OutOfMemoryError,
+} from './errors.js';

@@ -1,0 +1,664 @@
+import { ConfigError, DisposedError, OutOfMemoryError, ShapeError, StateDictError, StateError } from '../errors.js';
+import { Rng } from '../rng.js';
+import { getRuntime, type Runtime } from '../runtime/loader.js';
+import { MAX_MEMORY_BYTES } from '../runtime/arena.js';
+import { Plan, type Block } from './plan.js';
+import {
+  checkArray, checkBool, checkInt, checkKeys, describe, fmtShape, isNumericArray, nonFinite, product,
+  type NumericArray,
+} from './validate.js';
+
+/** The recurrent cell of a layer, named as in PyTorch's `RNNBase.mode`. */
+export type Mode = 'RNN_TANH' | 'RNN_RELU' | 'LSTM' | 'GRU';
+
+/** Options shared by {@link RNN}, {@link LSTM} and {@link GRU}; names and defaults as in PyTorch. */
+export interface RecurrentOptions {
+  /** Features per timestep of the input. */
+  inputSize: number;
+  /** Features of the hidden state. */
+  hiddenSize: number;
+  /** Stacked layers; layer ℓ > 0 reads layer ℓ − 1's output. Default 1. */
+  numLayers?: number;
+  /** Use the biases b_ih and b_hh. Default true. */
+  bias?: boolean;
+  /** Input and output are `[B, T, F]` instead of `[T, B, F]` (states stay `[L·D, B, H]`). Default false. */
+  batchFirst?: boolean;
+  /** Dropout probability on each layer's output except the last, in training mode only. Default 0. */
+  dropout?: number;
+  /** Add a reverse-time direction and concatenate both outputs. Default false. */
+  bidirectional?: boolean;
+  /** Seed for the weight initialisation and dropout masks. Default: random. */
+  seed?: number;
+}
+
+/** Options of {@link RecurrentLayer.forward}. */
+export interface ForwardOptions {
+  /** Shape of `x`: `[T, B, I]` (or `[B, T, I]` with batchFirst), or `[T, I]` for one unbatched sequence. */
+  shape: readonly number[];
+  /** Initial hidden state, `[numLayers·D, B, H]` (`[numLayers·D, H]` unbatched). Default zeros. */
+  h0?: NumericArray;
+  /** Initial cell state (LSTM only), same shape as h0. Default zeros. */
+  c0?: NumericArray;
+}
+
+/** What {@link RecurrentLayer.forward} returns: fresh arrays the caller owns. */
+export interface ForwardResult {
+  /** The last layer's hidden state at every step, `[T, B, D·H]` (or `[B, T, D·H]` with batchFirst). */
+  output: Float32Array;
+  /** The final hidden state of every layer and direction, `[numLayers·D, B, H]`. */
+  hN: Float32Array;
+  /** The final cell state (LSTM only), `[numLayers·D, B, H]`. */
+  cN?: Float32Array;
+  /** Shape of `output`. */
+  outputShape: number[];
+  /** Shape of `hN` (and `cN`). */
+  stateShape: number[];
+}
+
+/** Options of {@link RecurrentLayer.backward}. */
+export interface BackwardOptions {
+  /** ∂E/∂hN, shaped like hN. Default zeros. */
+  dhN?: NumericArray;
+  /** ∂E/∂cN (LSTM only), shaped like cN. Default zeros. */
+  dcN?: NumericArray;
+}
+
+/** What {@link RecurrentLayer.backward} returns: fresh arrays the caller owns. */
+export interface BackwardResult {
+  /** ∂E/∂x, shaped like x. */
+  dInput: Float32Array;
+  /** ∂E/∂h0, shaped like h0. */
+  dh0: Float32Array;
+  /** ∂E/∂c0 (LSTM only). */
+  dc0?: Float32Array;
+}
+
+/**
+ * A parameter by its PyTorch name. `data` and `grad` are live views into WebAssembly memory,
+ * made fresh at each access; do not keep one across calls that allocate (a later forward with
+ * a bigger shape may grow memory, which detaches old views).
+ */
+export interface NamedParameter {
+  readonly name: string;
+  readonly shape: readonly number[];
+  readonly data: Float32Array;
+  readonly grad: Float32Array;
+}
+
+/** A value accepted by {@link RecurrentLayer.loadStateDict}: flat data, or data with its shape. */
+export type StateDictValue = NumericArray | { data: NumericArray; shape: readonly number[] };
+
+interface ParamInfo { name: string; shape: number[]; offset: number; size: number }
+interface LayerDir {
+  layer: number; dir: number; inSize: number;
+  w_ih: ParamInfo; w_hh: ParamInfo; b_ih?: ParamInfo; b_hh?: ParamInfo;
+}
+interface Cache { T: number; B: number; batched: boolean; dropout: boolean }
+
+const GATES: Record<Mode, number> = { RNN_TANH: 1, RNN_RELU: 1, LSTM: 4, GRU: 3 };
+const MAX_SIZE = 1 << 24;
+const COMMON_KEYS = ['inputSize', 'hiddenSize', 'numLayers', 'bias', 'batchFirst', 'dropout', 'bidirectional', 'seed'] as const;
+
+// Frees a layer's memory if it is garbage-collected without dispose().
+const finalizer = typeof FinalizationRegistry === 'function'
+  ? new FinalizationRegistry<{ rt: Runtime; blocks: Block[] }>(({ rt, blocks }) => {
+    for (const b of blocks) if (b.ptr) rt.arena.free(b.ptr);
+  })
+  : undefined;
+
+/**
+ * The shared implementation of {@link RNN}, {@link LSTM} and {@link GRU}: PyTorch's
+ * `torch.nn.RNNBase` semantics (shapes, parameter names, gate order, initialisation).
+ *
+ * Parameters, gradients and the activations saved for backward live in one WebAssembly
+ * arena; one kernel call per layer and direction runs a whole sequence.
+ */
+export abstract class RecurrentLayer {
+  readonly mode: Mode;
+  readonly inputSize: number;
+  readonly hiddenSize: number;
+  readonly numLayers: number;
+  readonly bias: boolean;
+  readonly batchFirst: boolean;
+  readonly dropout: number;
+  readonly bidirectional: boolean;
+  /** The seed the weights were initialised from (random when none was given). */
+  readonly seed: number;
+
+  private rt: Runtime;
+  private params: ParamInfo[] = [];
+  private layout: LayerDir[] = [];
+  private paramCount = 0;
+  // blocks[0] parameters, [1] gradients, [2] forward activations, [3] backward buffers
+  private blocks: Block[];
+  private fwd?: Plan;
+  private bwd?: Plan;
+  private cache?: Cache;
+  private rng: Rng;
+  private isTraining = true;
+  private disposed = false;
+
+  protected constructor(mode: Mode, options: RecurrentOptions, extraKeys: readonly string[] = []) {
+    const kind = mode === 'LSTM' ? 'LSTM' : mode === 'GRU' ? 'GRU' : 'RNN';
+    if (typeof options !== 'object' || options === null) {
+      throw new ConfigError(`${kind}: expected an options object such as { inputSize: 8, hiddenSize: 32 }, got ${describe(options)}`);
+    }
+    checkKeys(kind, options, [...COMMON_KEYS, ...extraKeys]);
+    this.mode = mode;
+    this.inputSize = checkInt(`${kind} inputSize`, options.inputSize, 1, MAX_SIZE);
+    this.hiddenSize = checkInt(`${kind} hiddenSize`, options.hiddenSize, 1, MAX_SIZE);
+    this.numLayers = checkInt(`${kind} numLayers`, options.numLayers ?? 1, 1, 1024);
+    this.bias = checkBool(`${kind} bias`, options.bias ?? true);
+    this.batchFirst = checkBool(`${kind} batchFirst`, options.batchFirst ?? false);
+    this.bidirectional = checkBool(`${kind} bidirectional`, options.bidirectional ?? false);
+    const p = options.dropout ?? 0;
+    if (typeof p !== 'number' || !(p >= 0 && p < 1)) {
+      throw new ConfigError(`${kind} dropout: expected a probability in [0, 1), got ${describe(p)}`);
+    }
+    this.dropout = p;
+    this.seed = options.seed === undefined ? Rng.randomSeed() : checkInt(`${kind} seed`, options.seed, 0, Number.MAX_SAFE_INTEGER);
+    this.rt = getRuntime();
+    this.rng = new Rng(this.seed);
+    this.buildLayout();
+    const bytes = this.paramCount * 4;
+    this.blocks = [{ ptr: 0, bytes: 0 }, { ptr: 0, bytes: 0 }, { ptr: 0, bytes: 0 }, { ptr: 0, bytes: 0 }];
+    try {
+      this.blocks[0] = { ptr: this.rt.arena.alloc(bytes, `${kind} parameters`), bytes };
+      this.blocks[1] = { ptr: this.rt.arena.alloc(bytes, `${kind} gradients`), bytes };
+    } catch (e) {
+      this.rt.arena.free(this.blocks[0].ptr);
+      throw e;
+    }
+    finalizer?.register(this, { rt: this.rt, blocks: this.blocks }, this);
+    this.resetParameters();
+    this.zeroGrad();
+  }
+
+  /** Directions: 2 when bidirectional, else 1. */
+  get numDirections(): number {
+    return this.bidirectional ? 2 : 1;
+  }
+
+  /** Total number of scalar parameters. */
+  get parameterCount(): number {
+    return this.paramCount;
+  }
+
+  /** True in training mode (dropout active), false after {@link eval}. */
+  get training(): boolean {
+    return this.isTraining;
+  }
+
+  /** Training mode: dropout between layers is applied. Returns this. */
+  train(mode = true): this {
+    this.isTraining = checkBool('train(mode)', mode);
+    return this;
+  }
+
+  /** Evaluation mode: no dropout. Returns this. */
+  eval(): this {
+    return this.train(false);
+  }
+
+  /** Re-draw every weight and bias from U(−1/√H, 1/√H) (PyTorch's rule) with the layer's RNG. */
+  resetParameters(): void {
+    this.live();
+    const k = 1 / Math.sqrt(this.hiddenSize);
+    this.rng.uniform(this.view(0, 0, this.paramCount), -k, k);
+    this.cache = undefined;
+  }
+
+  /** Set every gradient to zero (gradients accumulate across backward calls, as in PyTorch). */
+  zeroGrad(): void {
+    this.live();
+    this.rt.kernels.fill_f32(this.blocks[1].ptr, this.paramCount, 0);
+  }
+
+  /** Parameters in PyTorch's order with live `data`/`grad` views. */
+  namedParameters(): NamedParameter[] {
+    this.live();
+    return this.params.map((p) => {
+      const self = this;
+      return {
+        name: p.name,
+        shape: p.shape.slice(),
+        get data() { self.live(); return self.view(0, p.offset, p.size); },
+        get grad() { self.live(); return self.view(1, p.offset, p.size); },
+      };
+    });
+  }
+
+  /** A copy of every parameter by PyTorch name (`weight_ih_l0`, …, `bias_hh_l1_reverse`). */
+  stateDict(): Record<string, Float32Array> {
+    this.live();
+    const out: Record<string, Float32Array> = {};
+    for (const p of this.params) out[p.name] = this.view(0, p.offset, p.size).slice();
+    return out;
+  }
+
+  /** The shape of every parameter by name, e.g. `weight_ih_l0: [4H, I]`. */
+  parameterShapes(): Record<string, number[]> {
+    const out: Record<string, number[]> = {};
+    for (const p of this.params) out[p.name] = p.shape.slice();
+    return out;
+  }
+
+  /**
+   * Load parameters by PyTorch name. Every entry is checked first (no missing, extra or
+   * mis-shaped entries, only finite numbers); on any problem a {@link StateDictError} lists
+   * them all and the layer is left unchanged.
+   */
+  loadStateDict(dict: Record<string, StateDictValue>): void {
+    this.live();
+    if (typeof dict !== 'object' || dict === null) {
+      throw new StateDictError(`loadStateDict: expected an object of name → Float32Array, got ${describe(dict)}`);
+    }
+    const problems: string[] = [];
+    const staged: [ParamInfo, NumericArray][] = [];
+    const known = new Set(this.params.map((p) => p.name));
+    for (const p of this.params) {
+      if (!(p.name in dict)) {
+        problems.push(`missing "${p.name}" (expected shape ${fmtShape(p.shape)})`);
+        continue;
+      }
+      const v = dict[p.name];
+      const data = isNumericArray(v) ? v : (v as { data?: unknown })?.data;
+      const shape = isNumericArray(v) ? undefined : (v as { shape?: unknown })?.shape;
+      if (!isNumericArray(data)) {
+        problems.push(`"${p.name}": expected a Float32Array of shape ${fmtShape(p.shape)}, got ${describe(v)}`);
+        continue;
+      }
+      if (shape !== undefined && (!Array.isArray(shape) || fmtShape(shape) !== fmtShape(p.shape))) {
+        problems.push(`"${p.name}": expected shape ${fmtShape(p.shape)}, got shape ${Array.isArray(shape) ? fmtShape(shape) : describe(shape)}`);
+        continue;
+      }
+      if (data.length !== p.size) {
+        problems.push(`"${p.name}": expected shape ${fmtShape(p.shape)} (${p.size} values), got ${data.length} values`);
+        continue;
+      }
+      let bad = -1;
+      for (let i = 0; i < data.length; i++) if (!Number.isFinite(data[i])) { bad = i; break; }
+      if (bad >= 0) {
+        problems.push(`"${p.name}": element ${bad} is ${data[bad]}; weights must be finite`);
+        continue;
+      }
+      staged.push([p, data]);
+    }
+    for (const name of Object.keys(dict)) {
+      if (!known.has(name)) problems.push(`unexpected "${name}" (this ${this.describeModel()} has no such parameter)`);
+    }
+    if (problems.length) {
+      throw new StateDictError(`loadStateDict: ${problems.length} problem(s), nothing was loaded:\n  ${problems.join('\n  ')}`);
+    }
+    for (const [p, data] of staged) this.view(0, p.offset, p.size).set(data);
+    this.cache = undefined;
+  }
+
+  /**
+   * Run the whole stack over a batch of sequences. In training mode the activations are kept
+   * for {@link backward}. Returns fresh arrays.
+   *
+   * @param x input values, row-major in the layout `shape` describes.
+   * @throws ShapeError if `x`, `h0` or `c0` do not match `shape` and the layer's sizes.
+   * @throws NonFiniteError if an input holds NaN or ±Infinity.
+   */
+  forward(x: NumericArray, options: ForwardOptions): ForwardResult {
+    this.live();
+    if (typeof options !== 'object' || options === null) {
+      throw new ShapeError(`forward(x, options): options must be an object with a "shape", e.g. { shape: [T, B, ${this.inputSize}] }, got ${describe(options)}`);
+    }
+    const { T, B, batched } = this.parseShape(options.shape);
+    const I = this.inputSize;
+    const xs = checkArray('forward x', x, options.shape);
+    const stateShape = this.stateShape(B, batched);
+    const h0 = options.h0 === undefined ? undefined : checkArray('forward h0', options.h0, stateShape);
+    const c0 = options.c0 === undefined ? undefined : checkArray('forward c0', options.c0, stateShape);
+    if (c0 && this.mode !== 'LSTM') throw new ShapeError(`forward: c0 is only for LSTM; a ${this.mode} layer has no cell state`);
+
+    this.cache = undefined;
+    const plan = this.forwardPlan(T, B);
+    const k = this.rt.kernels;
+    const L = this.numLayers, D = this.numDirections, H = this.hiddenSize, DH = D * H;
+    const bf = this.batchFirst && batched;
+    copyIn(this.rt, plan.ptr('x'), xs, T, B, I, bf);
+    this.checkFiniteIn(plan.ptr('x'), T * B * I, 'forward x', bf ? { T, B, F: I } : undefined);
+    const S = L * D * B * H;
+    this.stateIn(plan.ptr('h0'), h0, S, 'forward h0');
+    if (this.mode === 'LSTM') this.stateIn(plan.ptr('c0'), c0, S, 'forward c0');
+
+    const useDropout = this.isTraining && this.dropout > 0 && L > 1;
+    const P = this.blocks[0].ptr;
+    for (let l = 0; l < L; l++) {
+      const { x: xin, ldx } = this.layerInput(plan, l, useDropout);
+      const out = plan.ptr(`out${l}`);
+      for (let d = 0; d < D; d++) {
+        const ld = this.layout[l * D + d];
+        const s = (l * D + d) * B * H * 4;
+        const o = out + d * H * 4;
+        const w = (p?: ParamInfo) => (p ? P + p.offset * 4 : 0);
+        switch (this.mode) {
+          case 'LSTM':
+            k.lstm_fwd(T, B, ld.inSize, H, xin, ldx, plan.ptr('h0') + s, plan.ptr('c0') + s, o, DH,
+              plan.ptr('hN') + s, plan.ptr('cN') + s, w(ld.w_ih), w(ld.w_hh), w(ld.b_ih), w(ld.b_hh),
+              plan.ptr(`g${l}_${d}`), plan.ptr(`c${l}_${d}`), plan.ptr(`tc${l}_${d}`), plan.ptr('ws'), d);
+            break;
+          case 'GRU':
+            k.gru_fwd(T, B, ld.inSize, H, xin, ldx, plan.ptr('h0') + s, o, DH, plan.ptr('hN') + s,
+              w(ld.w_ih), w(ld.w_hh), w(ld.b_ih), w(ld.b_hh), plan.ptr(`g${l}_${d}`), plan.ptr(`n${l}_${d}`),
+              plan.ptr('ws'), d);
+            break;
+          default:
+            k.rnn_fwd(T, B, ld.inSize, H, xin, ldx, plan.ptr('h0') + s, o, DH, plan.ptr('hN') + s,
+              w(ld.w_ih), w(ld.w_hh), w(ld.b_ih), w(ld.b_hh), plan.ptr(`g${l}_${d}`), plan.ptr('ws'), d,
+              this.mode === 'RNN_RELU' ? 1 : 0);
+        }
+      }
+      if (useDropout && l < L - 1) {
+        const n = T * B * DH;
+        k.dropout_mask(plan.ptr(`mask${l}`), n, this.dropout, this.rng.nextU32());
+        k.mul_f32(plan.ptr(`drop${l}`), out, plan.ptr(`mask${l}`), n, 0);
+      }
+    }
+    this.cache = { T, B, batched, dropout: useDropout };
+    const output = new Float32Array(T * B * DH);
+    copyOut(this.rt, output, plan.ptr(`out${L - 1}`), T, B, DH, bf);
+    const result: ForwardResult = {
+      output,
+      hN: this.rt.arena.f32(plan.ptr('hN'), S).slice(),
+      outputShape: !batched ? [T, DH] : bf ? [B, T, DH] : [T, B, DH],
+      stateShape,
+    };
+    if (this.mode === 'LSTM') result.cN = this.rt.arena.f32(plan.ptr('cN'), S).slice();
+    return result;
+  }
+
+  /**
+   * Backpropagation through time for the last {@link forward}: given ∂E/∂output (and
+   * optionally ∂E/∂hN, ∂E/∂cN), accumulates (+=) every parameter's gradient and returns
+   * ∂E/∂x, ∂E/∂h0 (and ∂E/∂c0).
+   *
+   * @throws StateError without a preceding forward (or after the weights were reloaded).
+   * @throws ShapeError if a gradient does not match the shape forward returned.
+   */
+  backward(dOutput: NumericArray, options: BackwardOptions = {}): BackwardResult {
+    this.live();
+    const c = this.cache;
+    if (!c) {
+      throw new StateError('backward(): call forward() first; the weights must not be reloaded or reset in between');
+    }
+    if (typeof options !== 'object' || options === null) {
+      throw new ShapeError(`backward(dOutput, options): options must be an object, got ${describe(options)}`);
+    }
+    const { T, B, batched } = c;
+    const L = this.numLayers, D = this.numDirections, H = this.hiddenSize, DH = D * H, I = this.inputSize;
+    const bf = this.batchFirst && batched;
+    const outShape = !batched ? [T, DH] : bf ? [B, T, DH] : [T, B, DH];
+    const stateShape = this.stateShape(B, batched);
+    const dOut = checkArray('backward dOutput', dOutput, outShape);
+    const dhN = options.dhN === undefined ? undefined : checkArray('backward dhN', options.dhN, stateShape);
+    const dcN = options.dcN === undefined ? undefined : checkArray('backward dcN', options.dcN, stateShape);
+    if (dcN && this.mode !== 'LSTM') throw new ShapeError(`backward: dcN is only for LSTM; a ${this.mode} layer has no cell state`);
+
+    const fp = this.fwd!;
+    const bp = this.backwardPlan(T, B);
+    const k = this.rt.kernels;
+    copyIn(this.rt, bp.ptr(`dout${L - 1}`), dOut, T, B, DH, bf);
+    this.checkFiniteIn(bp.ptr(`dout${L - 1}`), T * B * DH, 'backward dOutput', bf ? { T, B, F: DH } : undefined);
+    const S = L * D * B * H;
+    this.stateIn(bp.ptr('dhN'), dhN, S, 'backward dhN');
+    if (this.mode === 'LSTM') this.stateIn(bp.ptr('dcN'), dcN, S, 'backward dcN');
+
+    const P = this.blocks[0].ptr, G = this.blocks[1].ptr;
+    const w = (p?: ParamInfo) => (p ? P + p.offset * 4 : 0);
+    const g = (p?: ParamInfo) => (p ? G + p.offset * 4 : 0);
+    for (let l = L - 1; l >= 0; l--) {
+      const { x: xin, ldx } = this.layerInput(fp, l, c.dropout);
+      // where ∂E/∂(this layer's input) goes: the user's dInput, or the layer below's output gradient
+      const dx = l === 0 ? bp.ptr('dx') : c.dropout ? bp.ptr(`ddrop${l - 1}`) : bp.ptr(`dout${l - 1}`);
+      k.fill_f32(dx, T * B * ldx, 0);
+      const out = fp.ptr(`out${l}`);
+      for (let d = 0; d < D; d++) {
+        const ld = this.layout[l * D + d];
+        const s = (l * D + d) * B * H * 4;
+        const o = out + d * H * 4;
+        const dout = bp.ptr(`dout${l}`) + d * H * 4;
+        switch (this.mode) {
+          case 'LSTM':
+            k.lstm_bwd(T, B, ld.inSize, H, xin, ldx, fp.ptr('h0') + s, fp.ptr('c0') + s, o, DH,
+              w(ld.w_ih), w(ld.w_hh), fp.ptr(`g${l}_${d}`), fp.ptr(`c${l}_${d}`), fp.ptr(`tc${l}_${d}`),
+              dout, bp.ptr('dhN') + s, bp.ptr('dcN') + s, dx, bp.ptr('dh0') + s, bp.ptr('dc0') + s,
+              g(ld.w_ih), g(ld.w_hh), g(ld.b_ih), g(ld.b_hh), bp.ptr('dG'), bp.ptr('ws'), d);
+            break;
+          case 'GRU':
+            k.gru_bwd(T, B, ld.inSize, H, xin, ldx, fp.ptr('h0') + s, o, DH, w(ld.w_ih), w(ld.w_hh),
+              fp.ptr(`g${l}_${d}`), fp.ptr(`n${l}_${d}`), dout, bp.ptr('dhN') + s, dx, bp.ptr('dh0') + s,
+              g(ld.w_ih), g(ld.w_hh), g(ld.b_ih), g(ld.b_hh), bp.ptr('dG'), bp.ptr('dG2'), bp.ptr('ws'), d);
+            break;
+          default:
+            k.rnn_bwd(T, B, ld.inSize, H, xin, ldx, fp.ptr('h0') + s, o, DH, w(ld.w_ih), w(ld.w_hh),
+              dout, bp.ptr('dhN') + s, dx, bp.ptr('dh0') + s, g(ld.w_ih), g(ld.w_hh), g(ld.b_ih), g(ld.b_hh),
+              bp.ptr('dG'), bp.ptr('ws'), d, this.mode === 'RNN_RELU' ? 1 : 0);
+        }
+      }
+      if (l > 0 && c.dropout) {
+        k.mul_f32(bp.ptr(`dout${l - 1}`), bp.ptr(`ddrop${l - 1}`), fp.ptr(`mask${l - 1}`), T * B * DH, 0);
+      }
+    }
+    const dInput = new Float32Array(T * B * I);
+    copyOut(this.rt, dInput, bp.ptr('dx'), T, B, I, bf);
+    const result: BackwardResult = { dInput, dh0: this.rt.arena.f32(bp.ptr('dh0'), S).slice() };
+    if (this.mode === 'LSTM') result.dc0 = this.rt.arena.f32(bp.ptr('dc0'), S).slice();
+    return result;
+  }
+
+  /**
+   * Release this layer's WebAssembly memory for reuse. The layer cannot be used afterwards.
+   * Calling it twice is harmless.
+   */
+  dispose(): void {
+    if (this.disposed) return;
+    for (const b of this.blocks) if (b.ptr) this.rt.arena.free(b.ptr);
+    for (const b of this.blocks) { b.ptr = 0; b.bytes = 0; }
+    finalizer?.unregister(this);
+    this.disposed = true;
+    this.cache = undefined;
+  }
+
+  /** `Symbol.dispose` so `using layer = new LSTM(…)` releases memory at scope end. */
+  [(Symbol as { dispose?: symbol }).dispose ?? Symbol.for('Symbol.dispose')](): void {
+    this.dispose();
+  }
+
+  // ——— internals ———
+
+  private describeModel(): string {
+    return `${this.mode}(inputSize ${this.inputSize}, hiddenSize ${this.hiddenSize}, numLayers ${this.numLayers}, ` +
+      `bias ${this.bias}, bidirectional ${this.bidirectional})`;
+  }
+
+  private live(): void {
+    if (this.disposed) throw new DisposedError(`this ${this.mode} layer was disposed; create a new one`);
+  }
+
+  private view(block: 0 | 1, offset: number, size: number): Float32Array {
+    return this.rt.arena.f32(this.blocks[block].ptr + offset * 4, size);
+  }
+
+  private buildLayout(): void {
+    const G = GATES[this.mode], H = this.hiddenSize, D = this.numDirections;
+    let offset = 0;
+    const add = (name: string, shape: number[]): ParamInfo => {
+      const size = product(shape);
+      const p = { name, shape, offset, size };
+      offset += size;
+      this.params.push(p);
+      return p;
+    };
+    for (let l = 0; l < this.numLayers; l++) {
+      const inSize = l === 0 ? this.inputSize : D * H;
+      for (let d = 0; d < D; d++) {
+        const sfx = `_l${l}${d === 1 ? '_reverse' : ''}`;
+        const w_ih = add(`weight_ih${sfx}`, [G * H, inSize]);
+        const w_hh = add(`weight_hh${sfx}`, [G * H, H]);
+        const b_ih = this.bias ? add(`bias_ih${sfx}`, [G * H]) : undefined;
+        const b_hh = this.bias ? add(`bias_hh${sfx}`, [G * H]) : undefined;
+        this.layout.push({ layer: l, dir: d, inSize, w_ih, w_hh, b_ih, b_hh });
+      }
+    }
+    this.paramCount = offset;
+    if (offset * 4 > MAX_MEMORY_BYTES / 2) {
+      throw new OutOfMemoryError(`${this.describeModel()} has ${offset} parameters (${(offset * 4 / 2 ** 20).toFixed(0)} MiB); with gradients that exceeds 32-bit WebAssembly memory`);
+    }
+  }
+
+  private parseShape(shape: unknown): { T: number; B: number; batched: boolean } {
+    const I = this.inputSize;
+    const want = this.batchFirst ? `[B, T, ${I}]` : `[T, B, ${I}]`;
+    if (!Array.isArray(shape) || (shape.length !== 2 && shape.length !== 3) ||
+      !shape.every((s) => Number.isSafeInteger(s) && s >= 1)) {
+      throw new ShapeError(`forward: options.shape must be ${want} (or [T, ${I}] unbatched) with positive integers, got ${Array.isArray(shape) ? fmtShape(shape) : describe(shape)}`);
+    }
+    if (shape[shape.length - 1] !== I) {
+      throw new ShapeError(`forward x: the last dimension of shape ${fmtShape(shape)} must be inputSize ${I}, expected ${want}`);
+    }
+    if (shape.length === 2) return { T: shape[0], B: 1, batched: false };
+    return this.batchFirst ? { T: shape[1], B: shape[0], batched: true } : { T: shape[0], B: shape[1], batched: true };
+  }
+
+  private stateShape(B: number, batched: boolean): number[] {
+    const LD = this.numLayers * this.numDirections;
+    return batched ? [LD, B, this.hiddenSize] : [LD, this.hiddenSize];
+  }
+
+  private stateIn(ptr: number, value: NumericArray | undefined, n: number, name: string): void {
+    if (value === undefined) this.rt.kernels.fill_f32(ptr, n, 0);
+    else {
+      this.rt.arena.f32(ptr, n).set(value);
+      this.checkFiniteIn(ptr, n, name);
+    }
+  }
+
+  private checkFiniteIn(ptr: number, n: number, name: string, batchFirst?: { T: number; B: number; F: number }): void {
+    const i = this.rt.kernels.find_nonfinite(ptr, n);
+    if (i < 0) return;
+    const v = this.rt.arena.f32(ptr, n)[i];
+    // report the index in the caller's layout
+    let index = i;
+    if (batchFirst) {
+      const { T, B, F } = batchFirst;
+      const row = Math.floor(i / F), t = Math.floor(row / B), b = row % B;
+      index = (b * T + t) * F + (i % F);
+    }
+    this.cache = undefined;
+    throw nonFinite(name, index, v);
+  }
+
+  private layerInput(plan: Plan, l: number, dropout: boolean): { x: number; ldx: number } {
+    if (l === 0) return { x: plan.ptr('x'), ldx: this.inputSize };
+    const DH = this.numDirections * this.hiddenSize;
+    return { x: dropout ? plan.ptr(`drop${l - 1}`) : plan.ptr(`out${l - 1}`), ldx: DH };
+  }
+
+  private checkSize(T: number, B: number): void {
+    const G = GATES[this.mode], H = this.hiddenSize, D = this.numDirections;
+    const widest = Math.max(this.inputSize, D * H, G * H) + 8;
+    if (T * B * widest * 4 * 2 > 2 ** 31 || G * H * (widest + 8) * 4 > 2 ** 31) {
+      throw new OutOfMemoryError(
+        `forward: T = ${T}, B = ${B} with ${this.describeModel()} needs buffers beyond 2 GiB each; ` +
+          'split the batch or the sequence (truncated BPTT)',
+      );
+    }
+  }
+
+  private forwardPlan(T: number, B: number): Plan {
+    this.checkSize(T, B);
+    const k = this.rt.kernels;
+    const L = this.numLayers, D = this.numDirections, H = this.hiddenSize, G = GATES[this.mode];
+    const TB = T * B, S = L * D * B * H;
+    const plan = new Plan();
+    plan.add('x', TB * this.inputSize);
+    plan.add('h0', S).add('hN', S);
+    if (this.mode === 'LSTM') plan.add('c0', S).add('cN', S);
+    let ws = 0;
+    for (let l = 0; l < L; l++) {
+      plan.add(`out${l}`, TB * D * H);
+      for (let d = 0; d < D; d++) {
+        plan.add(`g${l}_${d}`, TB * G * H);
+        if (this.mode === 'LSTM') plan.add(`c${l}_${d}`, TB * H).add(`tc${l}_${d}`, TB * H);
+        if (this.mode === 'GRU') plan.add(`n${l}_${d}`, TB * H);
+      }
+      if (this.dropout > 0 && l < L - 1) plan.add(`mask${l}`, TB * D * H).add(`drop${l}`, TB * D * H);
+      const inSize = l === 0 ? this.inputSize : D * H;
+      const f = this.mode === 'LSTM' ? k.lstm_fwd_ws : this.mode === 'GRU' ? k.gru_fwd_ws : k.rnn_fwd_ws;
+      ws = Math.max(ws, f(T, B, inSize, H));
+    }
+    plan.add('ws', ws);
+    this.fwd = this.place(plan, 2, 'forward activations');
+    return this.fwd;
+  }
+
+  private backwardPlan(T: number, B: number): Plan {
+    const k = this.rt.kernels;
+    const L = this.numLayers, D = this.numDirections, H = this.hiddenSize, G = GATES[this.mode];
+    const TB = T * B, S = L * D * B * H;
+    const plan = new Plan();
+    plan.add('dx', TB * this.inputSize);
+    plan.add('dhN', S).add('dh0', S);
+    if (this.mode === 'LSTM') plan.add('dcN', S).add('dc0', S);
+    plan.add('dG', TB * G * H);
+    if (this.mode === 'GRU') plan.add('dG2', TB * G * H);
+    let ws = 0;
+    for (let l = 0; l < L; l++) {
+      plan.add(`dout${l}`, TB * D * H);
+      if (this.dropout > 0 && l < L - 1) plan.add(`ddrop${l}`, TB * D * H);
+      const inSize = l === 0 ? this.inputSize : D * H;
+      const f = this.mode === 'LSTM' ? k.lstm_bwd_ws : this.mode === 'GRU' ? k.gru_bwd_ws : k.rnn_bwd_ws;
+      ws = Math.max(ws, f(T, B, inSize, H));
+    }
+    plan.add('ws', ws);
+    this.bwd = this.place(plan, 3, 'backward buffers');
+    return this.bwd;
+  }
+
+  // Give the plan a base pointer, re-allocating its block only when it must grow.
+  private place(plan: Plan, index: 2 | 3, what: string): Plan {
+    const block = this.blocks[index];
+    if (plan.bytes > block.bytes) {
+      const ptr = this.rt.arena.alloc(plan.bytes, `${this.mode} ${what}`);
+      if (block.ptr) this.rt.arena.free(block.ptr);
+      block.ptr = ptr;
+      block.bytes = plan.bytes;
+    }
+    plan.base = block.ptr;
+    return plan;
+  }
+}
+
+// x (row-major in the caller's layout) → time-major [T, B, F] at ptr.
+function copyIn(rt: Runtime, ptr: number, x: NumericArray, T: number, B: number, F: number, batchFirst: boolean): void {
+  const dst = rt.arena.f32(ptr, T * B * F);
+  if (!batchFirst) {
+    dst.set(x);
+    return;
+  }
+  const typed = ArrayBuffer.isView(x) ? (x as Float32Array) : undefined;
+  for (let b = 0; b < B; b++) {
+    for (let t = 0; t < T; t++) {
+      const s = (b * T + t) * F, d = (t * B + b) * F;
+      if (typed) dst.set(typed.subarray(s, s + F), d);
+      else for (let f = 0; f < F; f++) dst[d + f] = x[s + f];
+    }
+  }
+}
+
+// time-major [T, B, F] at ptr → out in the caller's layout.
+function copyOut(rt: Runtime, out: Float32Array, ptr: number, T: number, B: number, F: number, batchFirst: boolean): void {
+  const src = rt.arena.f32(ptr, T * B * F);
+  if (!batchFirst) {
+    out.set(src);
+    return;
+  }
+  for (let b = 0; b < B; b++) {
+    for (let t = 0; t < T; t++) out.set(src.subarray((t * B + b) * F, (t * B + b + 1) * F), (b * T + t) * F);
+  }
+}

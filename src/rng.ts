@@ -1,0 +1,35 @@
+/**
+ * A small seedable PRNG (mulberry32: 32-bit state, full period 2^32), so that weight
+ * initialisation and dropout masks are reproducible from a `seed`.
+ * @internal
+ */
+export class Rng {
+  private s: number;
+
+  constructor(seed: number) {
+    this.s = seed >>> 0;
+  }
+
+  /** A random seed when the user gave none. */
+  static randomSeed(): number {
+    return Math.floor(Math.random() * 2 ** 32) >>> 0;
+  }
+
+  /** Next uint32. */
+  nextU32(): number {
+    let t = (this.s = (this.s + 0x6d2b79f5) >>> 0);
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return (t ^ (t >>> 14)) >>> 0;
+  }
+
+  /** Uniform in [0, 1). */
+  next(): number {
+    return this.nextU32() / 4294967296;
+  }
+
+  /** Fill `out` with U(lo, hi). */
+  uniform(out: Float32Array, lo: number, hi: number): void {
+    for (let i = 0; i < out.length; i++) out[i] = lo + (hi - lo) * this.next();
+  }
+}

@@ -1,0 +1,53 @@
+/**
+ * The typed wasm ABI (assembly/index.ts). Pointers are byte offsets into the module's
+ * memory, sizes count f32 elements. Internal: users never call these directly.
+ * @internal
+ */
+export interface Kernels {
+  memory: WebAssembly.Memory;
+  heap_base(): number;
+
+  gemm(C: number, ldc: number, A: number, sai: number, sak: number, Bp: number, bias: number,
+    M: number, N: number, K: number, accumulate: number): void;
+  gemm_pack_b(dst: number, B: number, K: number, N: number, sbk: number, sbj: number): void;
+  gemm_packed_size(K: number, N: number): number;
+  activate(dst: number, src: number, n: number, kind: number): void;
+
+  rnn_fwd(T: number, B: number, I: number, H: number, x: number, ldx: number, h0: number,
+    out: number, ldo: number, hN: number, w_ih: number, w_hh: number, b_ih: number, b_hh: number,
+    pre: number, ws: number, reverse: number, relu: number): void;
+  rnn_bwd(T: number, B: number, I: number, H: number, x: number, ldx: number, h0: number,
+    out: number, ldo: number, w_ih: number, w_hh: number, dout: number, dhN: number,
+    dx: number, dh0: number, dw_ih: number, dw_hh: number, db_ih: number, db_hh: number,
+    dG: number, ws: number, reverse: number, relu: number): void;
+  rnn_fwd_ws(T: number, B: number, I: number, H: number): number;
+  rnn_bwd_ws(T: number, B: number, I: number, H: number): number;
+
+  lstm_fwd(T: number, B: number, I: number, H: number, x: number, ldx: number, h0: number, c0: number,
+    out: number, ldo: number, hN: number, cN: number, w_ih: number, w_hh: number, b_ih: number,
+    b_hh: number, gates: number, cs: number, tcs: number, ws: number, reverse: number): void;
+  lstm_bwd(T: number, B: number, I: number, H: number, x: number, ldx: number, h0: number, c0: number,
+    out: number, ldo: number, w_ih: number, w_hh: number, gates: number, cs: number, tcs: number,
+    dout: number, dhN: number, dcN: number, dx: number, dh0: number, dc0: number, dw_ih: number,
+    dw_hh: number, db_ih: number, db_hh: number, dG: number, ws: number, reverse: number): void;
+  lstm_fwd_ws(T: number, B: number, I: number, H: number): number;
+  lstm_bwd_ws(T: number, B: number, I: number, H: number): number;
+
+  gru_fwd(T: number, B: number, I: number, H: number, x: number, ldx: number, h0: number,
+    out: number, ldo: number, hN: number, w_ih: number, w_hh: number, b_ih: number, b_hh: number,
+    gates: number, ghn: number, ws: number, reverse: number): void;
+  gru_bwd(T: number, B: number, I: number, H: number, x: number, ldx: number, h0: number,
+    out: number, ldo: number, w_ih: number, w_hh: number, gates: number, ghn: number,
+    dout: number, dhN: number, dx: number, dh0: number, dw_ih: number, dw_hh: number,
+    db_ih: number, db_hh: number, dGi: number, dGh: number, ws: number, reverse: number): void;
+  gru_fwd_ws(T: number, B: number, I: number, H: number): number;
+  gru_bwd_ws(T: number, B: number, I: number, H: number): number;
+
+  fill_f32(dst: number, n: number, value: number): void;
+  mul_f32(dst: number, a: number, b: number, n: number, accumulate: number): void;
+  find_nonfinite(src: number, n: number): number;
+  dropout_mask(mask: number, n: number, p: number, seed: number): void;
+}
+
+/** Activation kinds of the `activate` kernel. @internal */
+export const ACT = { tanh: 0, sigmoid: 1, relu: 2, exp: 3 } as const;
