@@ -10,7 +10,7 @@
 // tanh: |x| < 0.625: x + x³·P(x²), P of degree 4 fitted for this project (minimax-style,
 //       iterated weighted least squares; 4.4e-8 absolute in f32). Keeps small arguments
 //       accurate in relative terms too, where 1 − 2/(e^{2x}+1) would cancel.
-//       |x| ≥ 0.625: 1 − 2/(e^{2|x|}+1), sign restored; |x| clamped at 9 (tanh(9) rounds to 1).
+//       |x| ≥ 0.625: 1 − 2/(e^{2|x|}+1), sign restored; |x| clamped at 10, where 1 − 2/(e^20+1) rounds to exactly 1.
 // sigmoid: 1/(1+e^{−x}); e^{−x} saturates to +∞ past 88.7, which yields exactly 0.
 // NaN in gives NaN out (min/max and the arithmetic propagate it) so callers can detect it.
 
@@ -48,7 +48,7 @@ const EXP_MIN: f32 = -86.9; // keeps 2^(n−1) normal (n ≥ −125); below it e
 }
 
 const TANH_SMALL: f32 = 0.625;
-const TANH_CLAMP: f32 = 9.0;
+const TANH_CLAMP: f32 = 10.0; // float32 tanh rounds to exactly 1 from 9.01 on
 const T1: f32 = -0.3333324931124336;
 const T2: f32 = 0.13330769819456706;
 const T3: f32 = -0.053693657794931474;
@@ -60,20 +60,21 @@ const T5: f32 = -0.005577903679727025;
 @inline export function tanh4(x: v128): v128 {
   const ax = f32x4.abs(x);
   const sign = v128.and(x, i32x4.splat(0x80000000));
-  // large branch on min(|x|, 9)
+  // large branch on min(|x|, 10)
   const xc = f32x4.min(ax, f32x4.splat(TANH_CLAMP));
   const e = exp4(f32x4.add(xc, xc));
   const large = f32x4.sub(f32x4.splat(1.0), f32x4.div(f32x4.splat(2.0), f32x4.add(e, f32x4.splat(1.0))));
-  // small branch
-  const u = f32x4.mul(x, x);
+  // small branch, also on |x|: both branches get the sign back at the end, so tanh is
+  // exactly odd and tanh(−0) = −0
+  const u = f32x4.mul(ax, ax);
   let p = f32x4.splat(T5);
   p = f32x4.add(f32x4.mul(p, u), f32x4.splat(T4));
   p = f32x4.add(f32x4.mul(p, u), f32x4.splat(T3));
   p = f32x4.add(f32x4.mul(p, u), f32x4.splat(T2));
   p = f32x4.add(f32x4.mul(p, u), f32x4.splat(T1));
-  const smallv = f32x4.add(x, f32x4.mul(f32x4.mul(x, u), p));
+  const smallv = f32x4.add(ax, f32x4.mul(f32x4.mul(ax, u), p));
   const isSmall = f32x4.lt(ax, f32x4.splat(TANH_SMALL));
-  return v128.bitselect(smallv, v128.or(large, sign), isSmall);
+  return v128.or(v128.bitselect(smallv, large, isSmall), sign);
 }
 
 // logistic sigmoid on four lanes.

@@ -1,0 +1,97 @@
+// GEMM against a plain float64 reference on awkward sizes, in the three forms BPTT uses,
+// with and without accumulation and bias. Error bound: the classical forward bound for a
+// float32 dot product, |ours − exact| ≤ 2·(K + 2)·u·Σ_k |a_ik·b_kj| with u = 2⁻²⁴.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { kernels, randoms } from '../support/wasm.js';
+
+let W: Awaited<ReturnType<typeof kernels>>;
+beforeAll(async () => { W = await kernels(); });
+afterAll(() => W.release());
+
+type Variant = 'NN' | 'NT' | 'TN';
+const U = 2 ** -24;
+
+// op(A) [M,K], op(B) [K,N] as stored for the variant: NN A[M,K] B[K,N]; NT A[M,K] B[N,K]; TN A[K,M] B[K,N]
+function run(v: Variant, M: number, N: number, K: number, opts: { accumulate?: boolean; bias?: boolean; ldcPad?: number } = {}) {
+  const { k, put, alloc, get } = W;
+  const A = randoms(M * K, M * 7 + K * 13 + 1);
+  const B = randoms(K * N, N * 5 + K * 3 + 2);
+  const ldc = N + (opts.ldcPad ?? 0);
+  const C0 = randoms(M * ldc, 99);
+  const bias = opts.bias ? randoms(N, 42) : undefined;
+  const a = put(A), b = put(B), c = put(C0), bp = alloc(k.gemm_packed_size(K, N));
+  const biasPtr = bias ? put(bias) : 0;
+  if (v === 'NT') k.gemm_pack_b(bp, b, K, N, 1, K);
+  else k.gemm_pack_b(bp, b, K, N, N, 1);
+  if (v === 'TN') k.gemm(c, ldc, a, 1, M, bp, biasPtr, M, N, K, opts.accumulate ? 1 : 0);
+  else k.gemm(c, ldc, a, K, 1, bp, biasPtr, M, N, K, opts.accumulate ? 1 : 0);
+  const C = get(c, M * ldc);
+  let worst = 0;
+  for (let i = 0; i < M; i++) {
+    for (let j = 0; j < ldc; j++) {
+      if (j >= N) { // padding columns of C must be untouched
+        expect(C[i * ldc + j]).toBe(C0[i * ldc + j]);
+        continue;
+      }
+      let s = 0, mag = 0;
+      for (let kk = 0; kk < K; kk++) {
+        const av = v === 'TN' ? A[kk * M + i] : A[i * K + kk];
+        const bv = v === 'NT' ? B[j * K + kk] : B[kk * N + j];
+        s += av * bv;
+        mag += Math.abs(av * bv);
+      }
+      if (bias) { s += bias[j]; mag += Math.abs(bias[j]); }
+      if (opts.accumulate) { s += C0[i * ldc + j]; mag += Math.abs(C0[i * ldc + j]); }
+      const err = Math.abs(C[i * ldc + j] - s);
+      const bound = 2 * (K + 2) * U * mag + 1e-30;
+      worst = Math.max(worst, err / bound);
+    }
+  }
+  return worst; // ≤ 1 means within the bound
+}
+
+const SIZES = [1, 3, 7, 13, 33, 129];
+
+describe('gemm on the sizes 1, 3, 7, 13, 33, 129 (all M×N×K combinations)', () => {
+  for (const v of ['NN', 'NT', 'TN'] as Variant[]) {
+    it(`${v}`, () => {
+      let worst = 0;
+      for (const M of SIZES) for (const N of SIZES) for (const K of SIZES) {
+        if (M * N * K > 129 * 129 * 33) continue; // the largest cubes are covered below
+        worst = Math.max(worst, run(v, M, N, K));
+      }
+      expect(worst).toBeLessThanOrEqual(1);
+    });
+  }
+});
+
+describe('gemm non-square mixes, blocking boundaries, accumulate, bias, strided C', () => {
+  const shapes: [number, number, number][] = [
+    [129, 129, 129], [2, 257, 300], [200, 9, 513], [97, 64, 256], [96, 8, 257], [5, 2048, 17], [64, 65, 1],
+  ];
+  for (const v of ['NN', 'NT', 'TN'] as Variant[]) {
+    for (const [M, N, K] of shapes) {
+      it(`${v} ${M}×${N}×${K}`, () => {
+        expect(run(v, M, N, K)).toBeLessThanOrEqual(1);
+        expect(run(v, M, N, K, { accumulate: true })).toBeLessThanOrEqual(1);
+        expect(run(v, M, N, K, { bias: true, ldcPad: 3 })).toBeLessThanOrEqual(1);
+        expect(run(v, M, N, K, { bias: true, accumulate: true, ldcPad: 5 })).toBeLessThanOrEqual(1);
+      });
+    }
+  }
+});
+
+describe('gemm K = 0', () => {
+  it('writes the bias (or zeros), or leaves C when accumulating without bias', () => {
+    const { k, put, alloc, get } = W;
+    const c = put([1, 2, 3, 4, 5, 6]);
+    const bias = put([10, 20, 30]);
+    const bp = alloc(8);
+    k.gemm(c, 3, 0, 0, 1, bp, 0, 2, 3, 0, 1);
+    expect(Array.from(get(c, 6))).toEqual([1, 2, 3, 4, 5, 6]);
+    k.gemm(c, 3, 0, 0, 1, bp, bias, 2, 3, 0, 1);
+    expect(Array.from(get(c, 6))).toEqual([11, 22, 33, 14, 25, 36]);
+    k.gemm(c, 3, 0, 0, 1, bp, 0, 2, 3, 0, 0);
+    expect(Array.from(get(c, 6))).toEqual([0, 0, 0, 0, 0, 0]);
+  });
+});
