@@ -118,7 +118,12 @@ async function resolveSource(wasm: WasmSource | undefined): Promise<{ source: un
   }
   if (typeof wasm === 'string' || wasm instanceof URL) {
     const url = new URL(String(wasm), isNode ? `file://${process.cwd()}/` : globalThis.location?.href);
-    return { source: await fetchBytes(url), tried: url.href };
+    try {
+      return { source: await fetchBytes(url), tried: url.href };
+    } catch (cause) {
+      if (cause instanceof WasmLoadError) throw cause;
+      throw new WasmLoadError(`could not load rnn.wasm from ${url.href}: ${message(cause)}`, { cause });
+    }
   }
   if (typeof (wasm as PromiseLike<Response>).then === 'function' || wasm instanceof Response) {
     const response = await wasm;
