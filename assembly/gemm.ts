@@ -10,6 +10,12 @@
 //   input grad δ·W   : A = δ (sai = ld, sak = 1),  B packed from W with sbk = ld, sbj = 1
 //   weight grad δᵀ·X : A = δ (sai = 1, sak = ld),  B packed from X with sbk = ld, sbj = 1
 //
+// op(A) is packed too, per MC×KC block, into 4-row panels [MC/4][KC][4]: the micro-kernel
+// then reads A through one pointer advancing 16 bytes per k whatever A's strides were (for
+// Aᵀ, the weight-gradient form, that turns a 2 KB stride per k into a contiguous stream).
+// The block is packed once and reused across all N/8 panels of B. Rows left over from the
+// 4-row groups are read in place by a 1-row kernel.
+//
 // Blocking: K in slabs of KC (a slab of one panel stays in L1 while every row block of A
 // streams past it), M in blocks of MC rows (an A block stays in L2 across all panels).
 
@@ -19,6 +25,36 @@ const MC: i32 = 96;
 
 // Scratch for the column tail of C (fewer than 8 valid columns).
 const TAIL: usize = memory.data(32, 16);
+// The packed MC×KC block of op(A) (static: kernels never allocate; wasm is single-threaded).
+const APACK: usize = memory.data(MC * KC * 4, 64);
+
+// Pack rows [0, 4·groups) × k [0, kc) of op(A) (at a, byte strides sai, sak) as [g][k][4].
+// @ts-ignore: decorator
+@inline function packA(a: usize, sai: usize, sak: usize, groups: i32, kc: i32): void {
+  let d = APACK;
+  for (let g = 0; g < groups; g++) {
+    const r = a + <usize>(4 * g) * sai;
+    if (sai == 4) {
+      // Aᵀ: the 4 rows of a group are adjacent floats at every k
+      let s = r;
+      for (let k = 0; k < kc; k++) {
+        v128.store(d, v128.load(s));
+        s += sak;
+        d += 16;
+      }
+    } else {
+      let s0 = r, s1 = r + sai, s2 = r + 2 * sai, s3 = r + 3 * sai;
+      for (let k = 0; k < kc; k++) {
+        store<f32>(d, load<f32>(s0));
+        store<f32>(d, load<f32>(s1), 4);
+        store<f32>(d, load<f32>(s2), 8);
+        store<f32>(d, load<f32>(s3), 12);
+        s0 += sak; s1 += sak; s2 += sak; s3 += sak;
+        d += 16;
+      }
+    }
+  }
+}
 
 // Floats a packed op(B) of K×N occupies.
 export function gemm_packed_size(K: i32, N: i32): i32 {
@@ -101,33 +137,32 @@ export function gemm_pack_b(dst: usize, B: usize, K: i32, N: i32, sbk: i32, sbj:
   }
 }
 
-// 4 rows × 8 columns over kc steps of k.
+// 4 rows × 8 columns over kc steps of k; a: packed A, 4 floats per k.
 // @ts-ignore: decorator
 @inline function kernel4x8(
-  c: usize, ldc: usize, a: usize, sai: usize, sak: usize, b: usize, kc: i32,
-  bias: usize, acc: bool, w: i32,
+  c: usize, ldc: usize, a: usize, b: usize, kc: i32, bias: usize, acc: bool, w: i32,
 ): void {
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
   let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
   let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
   let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
-  let a0 = a, a1 = a + sai, a2 = a + 2 * sai, a3 = a + 3 * sai;
-  for (let k = 0; k < kc; k++) {
+  const end = a + (<usize>kc << 4);
+  while (a < end) {
     const b0 = v128.load(b);
     const b1 = v128.load(b, 16);
-    let x = v128.load32_splat(a0);
+    let x = v128.load32_splat(a);
     c00 = f32x4.add(c00, f32x4.mul(x, b0));
     c01 = f32x4.add(c01, f32x4.mul(x, b1));
-    x = v128.load32_splat(a1);
+    x = v128.load32_splat(a, 4);
     c10 = f32x4.add(c10, f32x4.mul(x, b0));
     c11 = f32x4.add(c11, f32x4.mul(x, b1));
-    x = v128.load32_splat(a2);
+    x = v128.load32_splat(a, 8);
     c20 = f32x4.add(c20, f32x4.mul(x, b0));
     c21 = f32x4.add(c21, f32x4.mul(x, b1));
-    x = v128.load32_splat(a3);
+    x = v128.load32_splat(a, 12);
     c30 = f32x4.add(c30, f32x4.mul(x, b0));
     c31 = f32x4.add(c31, f32x4.mul(x, b1));
-    a0 += sak; a1 += sak; a2 += sak; a3 += sak;
+    a += 16;
     b += NR << 2;
   }
   storeRow(c, c00, c01, bias, acc, w);
@@ -190,20 +225,23 @@ export function gemm(
     const kc = min(KC, K - k0);
     const acc = accumulate != 0 || k0 > 0;
     const bs = k0 == 0 ? bias : 0;
+    const aK = A + <usize>k0 * sakB;
     for (let i0 = 0; i0 < M; i0 += MC) {
       const i1 = min(M, i0 + MC);
+      const groups = (i1 - i0) >> 2;
+      packA(aK + <usize>i0 * saiB, saiB, sakB, groups, kc);
+      const iRest = i0 + 4 * groups;
       for (let p = 0; p < panels; p++) {
         const j0 = p * NR;
         const w = min(NR, N - j0);
         const b = Bp + ((<usize>p * <usize>K + <usize>k0) * NR << 2);
         const biasP = bs ? bs + (<usize>j0 << 2) : 0;
-        const aK = A + <usize>k0 * sakB;
-        let i = i0;
-        for (; i + 4 <= i1; i += 4) {
-          kernel4x8(C + <usize>i * ldcB + (<usize>j0 << 2), ldcB, aK + <usize>i * saiB, saiB, sakB, b, kc, biasP, acc, w);
+        const cP = C + (<usize>j0 << 2);
+        for (let g = 0; g < groups; g++) {
+          kernel4x8(cP + <usize>(i0 + 4 * g) * ldcB, ldcB, APACK + (<usize>(g * kc) << 4), b, kc, biasP, acc, w);
         }
-        for (; i < i1; i++) {
-          kernel1x8(C + <usize>i * ldcB + (<usize>j0 << 2), aK + <usize>i * saiB, sakB, b, kc, biasP, acc, w);
+        for (let i = iRest; i < i1; i++) {
+          kernel1x8(cP + <usize>i * ldcB, aK + <usize>i * saiB, sakB, b, kc, biasP, acc, w);
         }
       }
     }
