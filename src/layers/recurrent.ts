@@ -156,6 +156,10 @@ export abstract class RecurrentLayer {
       throw new ConfigError(`${kind} dropout: expected a probability in [0, 1), got ${describe(p)}`);
     }
     this.dropout = p;
+    if (p > 0 && this.numLayers === 1) {
+      // as PyTorch: legal, but a no-op worth telling about (dropout acts between layers)
+      console.warn(`${kind}: dropout ${p} has no effect with numLayers 1; it applies to each layer's output except the last`);
+    }
     this.seed = options.seed === undefined ? Rng.randomSeed() : checkInt(`${kind} seed`, options.seed, 0, Number.MAX_SAFE_INTEGER);
     this.rt = getRuntime();
     this.rng = new Rng(this.seed);
