@@ -9,7 +9,7 @@ import { gemm, gemm_packed_size } from './gemm';
 import { sigmoid4, tanh4, ld, st } from './activations';
 import {
   f32p, align4, inputProjection, packForRecurrence, packForRecurrenceBackward, prevStep,
-  isFirstStep, copyRows, backwardGemms, backwardGemmsWs,
+  isFirstStep, copyRows, backwardGemms, backwardGemmsWs, rowBlock, sumBiases,
 } from './sequence';
 
 export function gru_fwd_ws(T: i32, B: i32, I: i32, H: i32): i32 {
@@ -35,12 +35,12 @@ export function gru_fwd(
   for (let s = 0; s < T; s++) {
     const t = rev ? T - 1 - s : s;
     const first = isFirstStep(t, T, rev);
-    const hp = first ? h0 : out + (<usize>prevStep(t, rev) * <usize>B * <usize>ldo << 2);
+    const hp = first ? h0 : rowBlock(out, prevStep(t, rev), B, ldo);
     const hpld = first ? H : ldo;
     gemm(gh, GH, hp, hpld, 1, whh, b_hh, B, GH, H, 0);
     const G = f32p(gates, t * B * GH);
     const N = f32p(ghn, t * B * H);
-    const ht = out + (<usize>t * <usize>B * <usize>ldo << 2);
+    const ht = rowBlock(out, t, B, ldo);
     for (let b = 0; b < B; b++) {
       const g = f32p(G, b * GH);
       const q = f32p(gh, b * GH);
@@ -53,7 +53,7 @@ export function gru_fwd(
     }
   }
   const last = rev ? 0 : T - 1;
-  copyRows(hN, H, out + (<usize>last * <usize>B * <usize>ldo << 2), ldo, B, H);
+  copyRows(hN, H, rowBlock(out, last, B, ldo), ldo, B, H);
 }
 
 // @ts-ignore: decorator
@@ -97,13 +97,13 @@ export function gru_bwd(
   for (let s = T - 1; s >= 0; s--) {
     const t = rev ? T - 1 - s : s;
     const first = isFirstStep(t, T, rev);
-    const hp = first ? h0 : out + (<usize>prevStep(t, rev) * <usize>B * <usize>ldo << 2);
+    const hp = first ? h0 : rowBlock(out, prevStep(t, rev), B, ldo);
     const hpld = first ? H : ldo;
     const G = f32p(gates, t * B * GH);
     const N = f32p(ghn, t * B * H);
     const Di = f32p(dGi, t * B * GH);
     const Dh = f32p(dGh, t * B * GH);
-    const dot = dout + (<usize>t * <usize>B * <usize>ldo << 2);
+    const dot = rowBlock(dout, t, B, ldo);
     for (let b = 0; b < B; b++) {
       const g = f32p(G, b * GH);
       const n = f32p(N, b * H);

@@ -7,7 +7,7 @@ import { gemm, gemm_packed_size } from './gemm';
 import { sigmoid4, tanh4, ld, st } from './activations';
 import {
   f32p, align4, inputProjection, packForRecurrence, packForRecurrenceBackward, prevStep,
-  isFirstStep, copyRows, backwardGemms, backwardGemmsWs,
+  isFirstStep, copyRows, backwardGemms, backwardGemmsWs, rowBlock, sumBiases,
 } from './sequence';
 
 // Workspace floats for lstm_fwd.
@@ -29,11 +29,7 @@ export function lstm_fwd(
   const whh = ws;
   const bsum = f32p(whh, align4(gemm_packed_size(H, GH)));
   const scratch = f32p(bsum, align4(GH));
-  let bias: usize = 0;
-  if (b_ih) {
-    for (let j = 0; j < GH; j++) store<f32>(f32p(bsum, j), load<f32>(f32p(b_ih, j)) + load<f32>(f32p(b_hh, j)));
-    bias = bsum;
-  }
+  const bias = sumBiases(bsum, b_ih, b_hh, GH);
   inputProjection(gates, x, ldx, T, B, I, GH, w_ih, bias, scratch);
   packForRecurrence(whh, w_hh, GH, H);
   const rev = reverse != 0;
@@ -41,14 +37,14 @@ export function lstm_fwd(
     const t = rev ? T - 1 - s : s;
     const first = isFirstStep(t, T, rev);
     const tp = prevStep(t, rev);
-    const hp = first ? h0 : out + (<usize>tp * <usize>B * <usize>ldo << 2);
+    const hp = first ? h0 : rowBlock(out, tp, B, ldo);
     const hpld = first ? H : ldo;
     const cp = first ? c0 : f32p(cs, tp * B * H);
     const G = f32p(gates, t * B * GH);
     gemm(G, GH, hp, hpld, 1, whh, 0, B, GH, H, 1);
     const ct = f32p(cs, t * B * H);
     const tct = f32p(tcs, t * B * H);
-    const ht = out + (<usize>t * <usize>B * <usize>ldo << 2);
+    const ht = rowBlock(out, t, B, ldo);
     for (let b = 0; b < B; b++) {
       const g = f32p(G, b * GH);
       const cpr = f32p(cp, b * H);
@@ -61,7 +57,7 @@ export function lstm_fwd(
     }
   }
   const last = rev ? 0 : T - 1;
-  copyRows(hN, H, out + (<usize>last * <usize>B * <usize>ldo << 2), ldo, B, H);
+  copyRows(hN, H, rowBlock(out, last, B, ldo), ldo, B, H);
   copyRows(cN, H, f32p(cs, last * B * H), H, B, H);
 }
 
@@ -113,7 +109,7 @@ export function lstm_bwd(
     const G = f32p(gates, t * B * GH);
     const D = f32p(dG, t * B * GH);
     const tct = f32p(tcs, t * B * H);
-    const dot = dout + (<usize>t * <usize>B * <usize>ldo << 2);
+    const dot = rowBlock(dout, t, B, ldo);
     for (let b = 0; b < B; b++) {
       const g = f32p(G, b * GH);
       const d = f32p(D, b * GH);

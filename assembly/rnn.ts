@@ -7,7 +7,7 @@ import { gemm, gemm_packed_size } from './gemm';
 import { tanh4, relu4, ld, st } from './activations';
 import {
   f32p, align4, inputProjection, packForRecurrence, packForRecurrenceBackward, prevStep,
-  isFirstStep, copyRows, backwardGemms, backwardGemmsWs,
+  isFirstStep, copyRows, backwardGemms, backwardGemmsWs, rowBlock, sumBiases,
 } from './sequence';
 
 export function rnn_fwd_ws(T: i32, B: i32, I: i32, H: i32): i32 {
@@ -25,22 +25,18 @@ export function rnn_fwd(
   const whh = ws;
   const bsum = f32p(whh, align4(gemm_packed_size(H, H)));
   const scratch = f32p(bsum, align4(H));
-  let bias: usize = 0;
-  if (b_ih) {
-    for (let j = 0; j < H; j++) store<f32>(f32p(bsum, j), load<f32>(f32p(b_ih, j)) + load<f32>(f32p(b_hh, j)));
-    bias = bsum;
-  }
+  const bias = sumBiases(bsum, b_ih, b_hh, H);
   inputProjection(pre, x, ldx, T, B, I, H, w_ih, bias, scratch);
   packForRecurrence(whh, w_hh, H, H);
   const rev = reverse != 0;
   for (let s = 0; s < T; s++) {
     const t = rev ? T - 1 - s : s;
     const first = isFirstStep(t, T, rev);
-    const hp = first ? h0 : out + (<usize>prevStep(t, rev) * <usize>B * <usize>ldo << 2);
+    const hp = first ? h0 : rowBlock(out, prevStep(t, rev), B, ldo);
     const hpld = first ? H : ldo;
     const P = f32p(pre, t * B * H);
     gemm(P, H, hp, hpld, 1, whh, 0, B, H, H, 1);
-    const ht = out + (<usize>t * <usize>B * <usize>ldo << 2);
+    const ht = rowBlock(out, t, B, ldo);
     for (let b = 0; b < B; b++) {
       const p = f32p(P, b * H);
       const h = ht + (<usize>b * <usize>ldo << 2);
@@ -55,7 +51,7 @@ export function rnn_fwd(
     }
   }
   const last = rev ? 0 : T - 1;
-  copyRows(hN, H, out + (<usize>last * <usize>B * <usize>ldo << 2), ldo, B, H);
+  copyRows(hN, H, rowBlock(out, last, B, ldo), ldo, B, H);
 }
 
 export function rnn_bwd_ws(T: i32, B: i32, I: i32, H: i32): i32 {
@@ -81,8 +77,8 @@ export function rnn_bwd(
   for (let s = T - 1; s >= 0; s--) {
     const t = rev ? T - 1 - s : s;
     const D = f32p(dG, t * B * H);
-    const ht = out + (<usize>t * <usize>B * <usize>ldo << 2);
-    const dot = dout + (<usize>t * <usize>B * <usize>ldo << 2);
+    const ht = rowBlock(out, t, B, ldo);
+    const dot = rowBlock(dout, t, B, ldo);
     for (let b = 0; b < B; b++) {
       const h = ht + (<usize>b * <usize>ldo << 2);
       const dob = dot + (<usize>b * <usize>ldo << 2);

@@ -41,8 +41,20 @@ export function packForRecurrenceBackward(ws: usize, w_hh: usize, GH: i32, H: i3
   gemm_pack_b(ws, w_hh, GH, H, H, 1);
 }
 
-// Pointer to the hidden state that step t read: h0 at the first processed step, else the
-// output row block of the previous step. Returns its row stride through `HPREV_LD`.
+// First row of step t in a [T, B, ·] buffer with row stride ld floats.
+// @ts-ignore: decorator
+@inline export function rowBlock(base: usize, t: i32, B: i32, ld: i32): usize {
+  return base + (<usize>t * <usize>B * <usize>ld << 2);
+}
+
+// dst = b_ih + b_hh (n floats), the bias of cells whose two biases simply add; 0 without bias.
+export function sumBiases(dst: usize, b_ih: usize, b_hh: usize, n: i32): usize {
+  if (!b_ih) return 0;
+  for (let j = 0; j < n; j++) store<f32>(f32p(dst, j), load<f32>(f32p(b_ih, j)) + load<f32>(f32p(b_hh, j)));
+  return dst;
+}
+
+// The step processed before t (t − 1 forward, t + 1 in reverse), and whether t is the first.
 // @ts-ignore: decorator
 @inline export function prevStep(t: i32, reverse: bool): i32 {
   return reverse ? t + 1 : t - 1;
@@ -114,7 +126,7 @@ export function backwardGemms(
   if (T > 1) {
     const rows = (T - 1) * B;
     const dStart = reverse ? dGh : f32p(dGh, B * GH); // steps whose previous is an output row
-    const hStart = reverse ? out + (<usize>B * <usize>ldo << 2) : out;
+    const hStart = reverse ? rowBlock(out, 1, B, ldo) : out;
     gemm_pack_b(ws, hStart, rows, H, ldo, 1);
     gemm(dw_hh, H, dStart, 1, GH, ws, 0, GH, H, rows, 1);
   }
