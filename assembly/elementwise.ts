@@ -54,3 +54,8 @@ export function dropout_mask(mask: usize, n: i32, p: f32, seed: u32): void {
     store<f32>(f32p(mask, i), u < p ? 0 : keep);
   }
 }
+
+// dst[0..n) = src[0..n) (regions may overlap)
+export function copy_f32(dst: usize, src: usize, n: i32): void {
+  memory.copy(dst, src, <usize>n << 2);
+}

@@ -1,12 +1,14 @@
-import { ConfigError, DisposedError, OutOfMemoryError, ShapeError, StateDictError, StateError } from '../errors.js';
+import { ConfigError, OutOfMemoryError, ShapeError, StateError } from '../errors.js';
 import { Rng } from '../rng.js';
-import { getRuntime, type Runtime } from '../runtime/loader.js';
+import type { Runtime } from '../runtime/loader.js';
 import { MAX_MEMORY_BYTES } from '../runtime/arena.js';
-import { Plan, type Block } from './plan.js';
+import { Module, type ParamInfo } from './module.js';
+import { Plan } from './plan.js';
 import {
-  checkArray, checkBool, checkInt, checkKeys, describe, fmtShape, isNumericArray, nonFinite, product,
-  type NumericArray,
+  checkArray, checkBool, checkInt, checkKeys, describe, fmtShape, nonFinite, type NumericArray,
 } from './validate.js';
+
+export type { NamedParameter, StateDictValue } from './module.js';
 
 /** The recurrent cell of a layer, named as in PyTorch's `RNNBase.mode`. */
 export type Mode = 'RNN_TANH' | 'RNN_RELU' | 'LSTM' | 'GRU';
@@ -73,38 +75,15 @@ export interface BackwardResult {
   dc0?: Float32Array;
 }
 
-/**
- * A parameter by its PyTorch name. `data` and `grad` are live views into WebAssembly memory,
- * made fresh at each access; do not keep one across calls that allocate (a later forward with
- * a bigger shape may grow memory, which detaches old views).
- */
-export interface NamedParameter {
-  readonly name: string;
-  readonly shape: readonly number[];
-  readonly data: Float32Array;
-  readonly grad: Float32Array;
-}
-
-/** A value accepted by {@link RecurrentLayer.loadStateDict}: flat data, or data with its shape. */
-export type StateDictValue = NumericArray | { data: NumericArray; shape: readonly number[] };
-
-interface ParamInfo { name: string; shape: number[]; offset: number; size: number }
 interface LayerDir {
   layer: number; dir: number; inSize: number;
   w_ih: ParamInfo; w_hh: ParamInfo; b_ih?: ParamInfo; b_hh?: ParamInfo;
 }
-interface Cache { T: number; B: number; batched: boolean; dropout: boolean }
+interface Cache { T: number; B: number; batched: boolean; dropout: boolean; x: number }
 
 const GATES: Record<Mode, number> = { RNN_TANH: 1, RNN_RELU: 1, LSTM: 4, GRU: 3 };
 const MAX_SIZE = 1 << 24;
 const COMMON_KEYS = ['inputSize', 'hiddenSize', 'numLayers', 'bias', 'batchFirst', 'dropout', 'bidirectional', 'seed'] as const;
-
-// Frees a layer's memory if it is garbage-collected without dispose().
-const finalizer = typeof FinalizationRegistry === 'function'
-  ? new FinalizationRegistry<{ rt: Runtime; blocks: Block[] }>(({ rt, blocks }) => {
-    for (const b of blocks) if (b.ptr) rt.arena.free(b.ptr);
-  })
-  : undefined;
 
 /**
  * The shared implementation of {@link RNN}, {@link LSTM} and {@link GRU}: PyTorch's
@@ -113,7 +92,7 @@ const finalizer = typeof FinalizationRegistry === 'function'
  * Parameters, gradients and the activations saved for backward live in one WebAssembly
  * arena; one kernel call per layer and direction runs a whole sequence.
  */
-export abstract class RecurrentLayer {
+export abstract class RecurrentLayer extends Module {
   readonly mode: Mode;
   readonly inputSize: number;
   readonly hiddenSize: number;
@@ -125,57 +104,25 @@ export abstract class RecurrentLayer {
   /** The seed the weights were initialised from (random when none was given). */
   readonly seed: number;
 
-  private rt: Runtime;
-  private params: ParamInfo[] = [];
   private layout: LayerDir[] = [];
-  private paramCount = 0;
-  // blocks[0] parameters, [1] gradients, [2] forward activations, [3] backward buffers
-  private blocks: Block[];
   private fwd?: Plan;
   private bwd?: Plan;
   private cache?: Cache;
-  private rng: Rng;
-  private isTraining = true;
-  private disposed = false;
 
   protected constructor(mode: Mode, options: RecurrentOptions, extraKeys: readonly string[] = []) {
-    const kind = mode === 'LSTM' ? 'LSTM' : mode === 'GRU' ? 'GRU' : 'RNN';
-    if (typeof options !== 'object' || options === null) {
-      throw new ConfigError(`${kind}: expected an options object such as { inputSize: 8, hiddenSize: 32 }, got ${describe(options)}`);
-    }
-    checkKeys(kind, options, [...COMMON_KEYS, ...extraKeys]);
+    const c = parseOptions(mode, options, extraKeys);
+    super(c.seed);
     this.mode = mode;
-    this.inputSize = checkInt(`${kind} inputSize`, options.inputSize, 1, MAX_SIZE);
-    this.hiddenSize = checkInt(`${kind} hiddenSize`, options.hiddenSize, 1, MAX_SIZE);
-    this.numLayers = checkInt(`${kind} numLayers`, options.numLayers ?? 1, 1, 1024);
-    this.bias = checkBool(`${kind} bias`, options.bias ?? true);
-    this.batchFirst = checkBool(`${kind} batchFirst`, options.batchFirst ?? false);
-    this.bidirectional = checkBool(`${kind} bidirectional`, options.bidirectional ?? false);
-    const p = options.dropout ?? 0;
-    if (typeof p !== 'number' || !(p >= 0 && p < 1)) {
-      throw new ConfigError(`${kind} dropout: expected a probability in [0, 1), got ${describe(p)}`);
-    }
-    this.dropout = p;
-    if (p > 0 && this.numLayers === 1) {
-      // as PyTorch: legal, but a no-op worth telling about (dropout acts between layers)
-      console.warn(`${kind}: dropout ${p} has no effect with numLayers 1; it applies to each layer's output except the last`);
-    }
-    this.seed = options.seed === undefined ? Rng.randomSeed() : checkInt(`${kind} seed`, options.seed, 0, Number.MAX_SAFE_INTEGER);
-    this.rt = getRuntime();
-    this.rng = new Rng(this.seed);
-    this.buildLayout();
-    const bytes = this.paramCount * 4;
-    this.blocks = [{ ptr: 0, bytes: 0 }, { ptr: 0, bytes: 0 }, { ptr: 0, bytes: 0 }, { ptr: 0, bytes: 0 }];
-    try {
-      this.blocks[0] = { ptr: this.rt.arena.alloc(bytes, `${kind} parameters`), bytes };
-      this.blocks[1] = { ptr: this.rt.arena.alloc(bytes, `${kind} gradients`), bytes };
-    } catch (e) {
-      this.rt.arena.free(this.blocks[0].ptr);
-      throw e;
-    }
-    finalizer?.register(this, { rt: this.rt, blocks: this.blocks }, this);
+    this.inputSize = c.inputSize;
+    this.hiddenSize = c.hiddenSize;
+    this.numLayers = c.numLayers;
+    this.bias = c.bias;
+    this.batchFirst = c.batchFirst;
+    this.bidirectional = c.bidirectional;
+    this.dropout = c.dropout;
+    this.seed = c.seed;
+    this.allocateParameters(this.buildLayout(), kindOf(mode));
     this.resetParameters();
-    this.zeroGrad();
   }
 
   /** Directions: 2 when bidirectional, else 1. */
@@ -183,124 +130,38 @@ export abstract class RecurrentLayer {
     return this.bidirectional ? 2 : 1;
   }
 
-  /** Total number of scalar parameters. */
-  get parameterCount(): number {
-    return this.paramCount;
-  }
-
-  /** True in training mode (dropout active), false after {@link eval}. */
-  get training(): boolean {
-    return this.isTraining;
-  }
-
-  /** Training mode: dropout between layers is applied. Returns this. */
-  train(mode = true): this {
-    this.isTraining = checkBool('train(mode)', mode);
-    return this;
-  }
-
-  /** Evaluation mode: no dropout. Returns this. */
-  eval(): this {
-    return this.train(false);
+  /** The options that rebuild this layer (without the seed), as saved in model files. */
+  config(): Required<Omit<RecurrentOptions, 'seed'>> & { type: 'RNN' | 'LSTM' | 'GRU'; nonlinearity?: 'tanh' | 'relu' } {
+    const base = {
+      type: kindOf(this.mode), inputSize: this.inputSize, hiddenSize: this.hiddenSize, numLayers: this.numLayers,
+      bias: this.bias, batchFirst: this.batchFirst, dropout: this.dropout, bidirectional: this.bidirectional,
+    };
+    return this.mode === 'RNN_TANH' || this.mode === 'RNN_RELU'
+      ? { ...base, nonlinearity: this.mode === 'RNN_RELU' ? 'relu' : 'tanh' }
+      : base;
   }
 
   /** Re-draw every weight and bias from U(−1/√H, 1/√H) (PyTorch's rule) with the layer's RNG. */
   resetParameters(): void {
     this.live();
     const k = 1 / Math.sqrt(this.hiddenSize);
-    this.rng.uniform(this.view(0, 0, this.paramCount), -k, k);
-    this.cache = undefined;
+    this.rng.uniform(this.allParams(), -k, k);
+    this.invalidate();
   }
 
-  /** Set every gradient to zero (gradients accumulate across backward calls, as in PyTorch). */
-  zeroGrad(): void {
-    this.live();
-    this.rt.kernels.fill_f32(this.blocks[1].ptr, this.paramCount, 0);
+  /** e.g. `LSTM(inputSize 3, hiddenSize 4, numLayers 1, bias true, bidirectional false)`. */
+  describe(): string {
+    return `${this.mode}(inputSize ${this.inputSize}, hiddenSize ${this.hiddenSize}, numLayers ${this.numLayers}, ` +
+      `bias ${this.bias}, bidirectional ${this.bidirectional})`;
   }
 
-  /** Parameters in PyTorch's order with live `data`/`grad` views. */
-  namedParameters(): NamedParameter[] {
-    this.live();
-    return this.params.map((p) => {
-      const self = this;
-      return {
-        name: p.name,
-        shape: p.shape.slice(),
-        get data() { self.live(); return self.view(0, p.offset, p.size); },
-        get grad() { self.live(); return self.view(1, p.offset, p.size); },
-      };
-    });
-  }
-
-  /** A copy of every parameter by PyTorch name (`weight_ih_l0`, …, `bias_hh_l1_reverse`). */
-  stateDict(): Record<string, Float32Array> {
-    this.live();
-    const out: Record<string, Float32Array> = {};
-    for (const p of this.params) out[p.name] = this.view(0, p.offset, p.size).slice();
-    return out;
-  }
-
-  /** The shape of every parameter by name, e.g. `weight_ih_l0: [4H, I]`. */
-  parameterShapes(): Record<string, number[]> {
-    const out: Record<string, number[]> = {};
-    for (const p of this.params) out[p.name] = p.shape.slice();
-    return out;
-  }
-
-  /**
-   * Load parameters by PyTorch name. Every entry is checked first (no missing, extra or
-   * mis-shaped entries, only finite numbers); on any problem a {@link StateDictError} lists
-   * them all and the layer is left unchanged.
-   */
-  loadStateDict(dict: Record<string, StateDictValue>): void {
-    this.live();
-    if (typeof dict !== 'object' || dict === null) {
-      throw new StateDictError(`loadStateDict: expected an object of name → Float32Array, got ${describe(dict)}`);
-    }
-    const problems: string[] = [];
-    const staged: [ParamInfo, NumericArray][] = [];
-    const known = new Set(this.params.map((p) => p.name));
-    for (const p of this.params) {
-      if (!(p.name in dict)) {
-        problems.push(`missing "${p.name}" (expected shape ${fmtShape(p.shape)})`);
-        continue;
-      }
-      const v = dict[p.name];
-      const data = isNumericArray(v) ? v : (v as { data?: unknown })?.data;
-      const shape = isNumericArray(v) ? undefined : (v as { shape?: unknown })?.shape;
-      if (!isNumericArray(data)) {
-        problems.push(`"${p.name}": expected a Float32Array of shape ${fmtShape(p.shape)}, got ${describe(v)}`);
-        continue;
-      }
-      if (shape !== undefined && (!Array.isArray(shape) || fmtShape(shape) !== fmtShape(p.shape))) {
-        problems.push(`"${p.name}": expected shape ${fmtShape(p.shape)}, got shape ${Array.isArray(shape) ? fmtShape(shape) : describe(shape)}`);
-        continue;
-      }
-      if (data.length !== p.size) {
-        problems.push(`"${p.name}": expected shape ${fmtShape(p.shape)} (${p.size} values), got ${data.length} values`);
-        continue;
-      }
-      let bad = -1;
-      for (let i = 0; i < data.length; i++) if (!Number.isFinite(data[i])) { bad = i; break; }
-      if (bad >= 0) {
-        problems.push(`"${p.name}": element ${bad} is ${data[bad]}; weights must be finite`);
-        continue;
-      }
-      staged.push([p, data]);
-    }
-    for (const name of Object.keys(dict)) {
-      if (!known.has(name)) problems.push(`unexpected "${name}" (this ${this.describeModel()} has no such parameter)`);
-    }
-    if (problems.length) {
-      throw new StateDictError(`loadStateDict: ${problems.length} problem(s), nothing was loaded:\n  ${problems.join('\n  ')}`);
-    }
-    for (const [p, data] of staged) this.view(0, p.offset, p.size).set(data);
+  protected invalidate(): void {
     this.cache = undefined;
   }
 
   /**
-   * Run the whole stack over a batch of sequences. In training mode the activations are kept
-   * for {@link backward}. Returns fresh arrays.
+   * Run the whole stack over a batch of sequences. The activations are kept for
+   * {@link backward}. Returns fresh arrays.
    *
    * @param x input values, row-major in the layout `shape` describes.
    * @throws ShapeError if `x`, `h0` or `c0` do not match `shape` and the layer's sizes.
@@ -312,34 +173,92 @@ export abstract class RecurrentLayer {
       throw new ShapeError(`forward(x, options): options must be an object with a "shape", e.g. { shape: [T, B, ${this.inputSize}] }, got ${describe(options)}`);
     }
     const { T, B, batched } = this.parseShape(options.shape);
-    const I = this.inputSize;
     const xs = checkArray('forward x', x, options.shape);
     const stateShape = this.stateShape(B, batched);
     const h0 = options.h0 === undefined ? undefined : checkArray('forward h0', options.h0, stateShape);
     const c0 = options.c0 === undefined ? undefined : checkArray('forward c0', options.c0, stateShape);
     if (c0 && this.mode !== 'LSTM') throw new ShapeError(`forward: c0 is only for LSTM; a ${this.mode} layer has no cell state`);
 
+    const DH = this.numDirections * this.hiddenSize, I = this.inputSize;
+    const bf = this.batchFirst && batched;
+    this.cache = undefined;
+    const xPtr = this.scratch(4, T * B * I * 4, 'input');
+    copyIn(this.rt, xPtr, xs, T, B, I, bf);
+    this.checkFiniteIn(xPtr, T * B * I, 'forward x', bf ? { T, B, F: I } : undefined);
+    const out = this.runForward(xPtr, T, B, { h0, c0 });
+    this.cache!.batched = batched;
+    const output = new Float32Array(T * B * DH);
+    copyOut(this.rt, output, out, T, B, DH, bf);
+    const S = this.numLayers * this.numDirections * B * this.hiddenSize;
+    const result: ForwardResult = {
+      output,
+      hN: this.rt.arena.f32(this.fwd!.ptr('hN'), S).slice(),
+      outputShape: !batched ? [T, DH] : bf ? [B, T, DH] : [T, B, DH],
+      stateShape,
+    };
+    if (this.mode === 'LSTM') result.cN = this.rt.arena.f32(this.fwd!.ptr('cN'), S).slice();
+    return result;
+  }
+
+  /**
+   * Backpropagation through time for the last {@link forward}: given ∂E/∂output (and
+   * optionally ∂E/∂hN, ∂E/∂cN), accumulates (+=) every parameter's gradient and returns
+   * ∂E/∂x, ∂E/∂h0 (and ∂E/∂c0).
+   *
+   * @throws StateError without a preceding forward (or after the weights were reloaded).
+   * @throws ShapeError if a gradient does not match the shape forward returned.
+   */
+  backward(dOutput: NumericArray, options: BackwardOptions = {}): BackwardResult {
+    this.live();
+    const c = this.requireCache();
+    if (typeof options !== 'object' || options === null) {
+      throw new ShapeError(`backward(dOutput, options): options must be an object, got ${describe(options)}`);
+    }
+    const { T, B, batched } = c;
+    const DH = this.numDirections * this.hiddenSize, I = this.inputSize;
+    const bf = this.batchFirst && batched;
+    const outShape = !batched ? [T, DH] : bf ? [B, T, DH] : [T, B, DH];
+    const stateShape = this.stateShape(B, batched);
+    const dOut = checkArray('backward dOutput', dOutput, outShape);
+    const dhN = options.dhN === undefined ? undefined : checkArray('backward dhN', options.dhN, stateShape);
+    const dcN = options.dcN === undefined ? undefined : checkArray('backward dcN', options.dcN, stateShape);
+    if (dcN && this.mode !== 'LSTM') throw new ShapeError(`backward: dcN is only for LSTM; a ${this.mode} layer has no cell state`);
+
+    const dPtr = this.scratch(5, T * B * DH * 4, 'output gradient');
+    copyIn(this.rt, dPtr, dOut, T, B, DH, bf);
+    this.checkFiniteIn(dPtr, T * B * DH, 'backward dOutput', bf ? { T, B, F: DH } : undefined, false);
+    const dx = this.runBackward(dPtr, { dhN, dcN });
+    const dInput = new Float32Array(T * B * I);
+    copyOut(this.rt, dInput, dx, T, B, I, bf);
+    const S = this.numLayers * this.numDirections * B * this.hiddenSize;
+    const bp = this.bwd!;
+    const result: BackwardResult = { dInput, dh0: this.rt.arena.f32(bp.ptr('dh0'), S).slice() };
+    if (this.mode === 'LSTM') result.dc0 = this.rt.arena.f32(bp.ptr('dc0'), S).slice();
+    return result;
+  }
+
+  /**
+   * @internal Forward from an input already in wasm memory: time-major [T, B, I], contiguous,
+   * which must stay untouched until the matching runBackward. Initial states are zeros unless
+   * given (already shape-checked). Returns the pointer of the output [T, B, D·H].
+   */
+  runForward(xPtr: number, T: number, B: number, state: { h0?: NumericArray; c0?: NumericArray } = {}): number {
     this.cache = undefined;
     const plan = this.forwardPlan(T, B);
     const k = this.rt.kernels;
     const L = this.numLayers, D = this.numDirections, H = this.hiddenSize, DH = D * H;
-    const bf = this.batchFirst && batched;
-    copyIn(this.rt, plan.ptr('x'), xs, T, B, I, bf);
-    this.checkFiniteIn(plan.ptr('x'), T * B * I, 'forward x', bf ? { T, B, F: I } : undefined);
     const S = L * D * B * H;
-    this.stateIn(plan.ptr('h0'), h0, S, 'forward h0');
-    if (this.mode === 'LSTM') this.stateIn(plan.ptr('c0'), c0, S, 'forward c0');
-
-    const useDropout = this.isTraining && this.dropout > 0 && L > 1;
-    const P = this.blocks[0].ptr;
+    this.stateIn(plan.ptr('h0'), state.h0, S, 'forward h0');
+    if (this.mode === 'LSTM') this.stateIn(plan.ptr('c0'), state.c0, S, 'forward c0');
+    const useDropout = this.training && this.dropout > 0 && L > 1;
+    const w = (p?: ParamInfo) => (p ? this.paramPtr(p.name) : 0);
     for (let l = 0; l < L; l++) {
-      const { x: xin, ldx } = this.layerInput(plan, l, useDropout);
+      const { x: xin, ldx } = this.layerInput(plan, xPtr, l, useDropout);
       const out = plan.ptr(`out${l}`);
       for (let d = 0; d < D; d++) {
         const ld = this.layout[l * D + d];
         const s = (l * D + d) * B * H * 4;
         const o = out + d * H * 4;
-        const w = (p?: ParamInfo) => (p ? P + p.offset * 4 : 0);
         switch (this.mode) {
           case 'LSTM':
             k.lstm_fwd(T, B, ld.inSize, H, xin, ldx, plan.ptr('h0') + s, plan.ptr('c0') + s, o, DH,
@@ -363,61 +282,31 @@ export abstract class RecurrentLayer {
         k.mul_f32(plan.ptr(`drop${l}`), out, plan.ptr(`mask${l}`), n, 0);
       }
     }
-    this.cache = { T, B, batched, dropout: useDropout };
-    const output = new Float32Array(T * B * DH);
-    copyOut(this.rt, output, plan.ptr(`out${L - 1}`), T, B, DH, bf);
-    const result: ForwardResult = {
-      output,
-      hN: this.rt.arena.f32(plan.ptr('hN'), S).slice(),
-      outputShape: !batched ? [T, DH] : bf ? [B, T, DH] : [T, B, DH],
-      stateShape,
-    };
-    if (this.mode === 'LSTM') result.cN = this.rt.arena.f32(plan.ptr('cN'), S).slice();
-    return result;
+    this.cache = { T, B, batched: true, dropout: useDropout, x: xPtr };
+    return plan.ptr(`out${L - 1}`);
   }
 
   /**
-   * Backpropagation through time for the last {@link forward}: given ∂E/∂output (and
-   * optionally ∂E/∂hN, ∂E/∂cN), accumulates (+=) every parameter's gradient and returns
-   * ∂E/∂x, ∂E/∂h0 (and ∂E/∂c0).
-   *
-   * @throws StateError without a preceding forward (or after the weights were reloaded).
-   * @throws ShapeError if a gradient does not match the shape forward returned.
+   * @internal Backward for the last runForward from ∂E/∂output at dOutPtr (time-major
+   * [T, B, D·H]; read, not kept). Accumulates the parameter gradients; returns the pointer of
+   * ∂E/∂x [T, B, I] (valid until the next backward).
    */
-  backward(dOutput: NumericArray, options: BackwardOptions = {}): BackwardResult {
-    this.live();
-    const c = this.cache;
-    if (!c) {
-      throw new StateError('backward(): call forward() first; the weights must not be reloaded or reset in between');
-    }
-    if (typeof options !== 'object' || options === null) {
-      throw new ShapeError(`backward(dOutput, options): options must be an object, got ${describe(options)}`);
-    }
-    const { T, B, batched } = c;
-    const L = this.numLayers, D = this.numDirections, H = this.hiddenSize, DH = D * H, I = this.inputSize;
-    const bf = this.batchFirst && batched;
-    const outShape = !batched ? [T, DH] : bf ? [B, T, DH] : [T, B, DH];
-    const stateShape = this.stateShape(B, batched);
-    const dOut = checkArray('backward dOutput', dOutput, outShape);
-    const dhN = options.dhN === undefined ? undefined : checkArray('backward dhN', options.dhN, stateShape);
-    const dcN = options.dcN === undefined ? undefined : checkArray('backward dcN', options.dcN, stateShape);
-    if (dcN && this.mode !== 'LSTM') throw new ShapeError(`backward: dcN is only for LSTM; a ${this.mode} layer has no cell state`);
-
+  runBackward(dOutPtr: number, state: { dhN?: NumericArray; dcN?: NumericArray } = {}): number {
+    const c = this.requireCache();
+    const { T, B } = c;
+    const L = this.numLayers, D = this.numDirections, H = this.hiddenSize, DH = D * H;
     const fp = this.fwd!;
     const bp = this.backwardPlan(T, B);
     const k = this.rt.kernels;
-    copyIn(this.rt, bp.ptr(`dout${L - 1}`), dOut, T, B, DH, bf);
-    this.checkFiniteIn(bp.ptr(`dout${L - 1}`), T * B * DH, 'backward dOutput', bf ? { T, B, F: DH } : undefined);
+    k.copy_f32(bp.ptr(`dout${L - 1}`), dOutPtr, T * B * DH);
     const S = L * D * B * H;
-    this.stateIn(bp.ptr('dhN'), dhN, S, 'backward dhN');
-    if (this.mode === 'LSTM') this.stateIn(bp.ptr('dcN'), dcN, S, 'backward dcN');
-
-    const P = this.blocks[0].ptr, G = this.blocks[1].ptr;
-    const w = (p?: ParamInfo) => (p ? P + p.offset * 4 : 0);
-    const g = (p?: ParamInfo) => (p ? G + p.offset * 4 : 0);
+    this.stateIn(bp.ptr('dhN'), state.dhN, S, 'backward dhN');
+    if (this.mode === 'LSTM') this.stateIn(bp.ptr('dcN'), state.dcN, S, 'backward dcN');
+    const w = (p?: ParamInfo) => (p ? this.paramPtr(p.name) : 0);
+    const g = (p?: ParamInfo) => (p ? this.gradPtr(p.name) : 0);
     for (let l = L - 1; l >= 0; l--) {
-      const { x: xin, ldx } = this.layerInput(fp, l, c.dropout);
-      // where ∂E/∂(this layer's input) goes: the user's dInput, or the layer below's output gradient
+      const { x: xin, ldx } = this.layerInput(fp, c.x, l, c.dropout);
+      // where ∂E/∂(this layer's input) goes: dx, or the layer below's output gradient
       const dx = l === 0 ? bp.ptr('dx') : c.dropout ? bp.ptr(`ddrop${l - 1}`) : bp.ptr(`dout${l - 1}`);
       k.fill_f32(dx, T * B * ldx, 0);
       const out = fp.ptr(`out${l}`);
@@ -448,54 +337,33 @@ export abstract class RecurrentLayer {
         k.mul_f32(bp.ptr(`dout${l - 1}`), bp.ptr(`ddrop${l - 1}`), fp.ptr(`mask${l - 1}`), T * B * DH, 0);
       }
     }
-    const dInput = new Float32Array(T * B * I);
-    copyOut(this.rt, dInput, bp.ptr('dx'), T, B, I, bf);
-    const result: BackwardResult = { dInput, dh0: this.rt.arena.f32(bp.ptr('dh0'), S).slice() };
-    if (this.mode === 'LSTM') result.dc0 = this.rt.arena.f32(bp.ptr('dc0'), S).slice();
-    return result;
+    return bp.ptr('dx');
   }
 
-  /**
-   * Release this layer's WebAssembly memory for reuse. The layer cannot be used afterwards.
-   * Calling it twice is harmless.
-   */
-  dispose(): void {
-    if (this.disposed) return;
-    for (const b of this.blocks) if (b.ptr) this.rt.arena.free(b.ptr);
-    for (const b of this.blocks) { b.ptr = 0; b.bytes = 0; }
-    finalizer?.unregister(this);
-    this.disposed = true;
-    this.cache = undefined;
+  /** @internal Pointers of the final states of the last forward, [L·D, B, H] each. */
+  finalStatePtrs(): { hN: number; cN: number } {
+    const fp = this.fwd!;
+    return { hN: fp.ptr('hN'), cN: this.mode === 'LSTM' ? fp.ptr('cN') : 0 };
   }
 
-  /** `Symbol.dispose` so `using layer = new LSTM(…)` releases memory at scope end. */
-  [(Symbol as { dispose?: symbol }).dispose ?? Symbol.for('Symbol.dispose')](): void {
-    this.dispose();
+  private requireCache(): Cache {
+    if (!this.cache) {
+      throw new StateError('backward(): call forward() first; the weights must not be reloaded or reset in between');
+    }
+    return this.cache;
   }
 
   // ——— internals ———
 
-  private describeModel(): string {
-    return `${this.mode}(inputSize ${this.inputSize}, hiddenSize ${this.hiddenSize}, numLayers ${this.numLayers}, ` +
-      `bias ${this.bias}, bidirectional ${this.bidirectional})`;
-  }
-
-  private live(): void {
-    if (this.disposed) throw new DisposedError(`this ${this.mode} layer was disposed; create a new one`);
-  }
-
-  private view(block: 0 | 1, offset: number, size: number): Float32Array {
-    return this.rt.arena.f32(this.blocks[block].ptr + offset * 4, size);
-  }
-
-  private buildLayout(): void {
+  private buildLayout(): { name: string; shape: number[] }[] {
     const G = GATES[this.mode], H = this.hiddenSize, D = this.numDirections;
+    const specs: { name: string; shape: number[] }[] = [];
     let offset = 0;
     const add = (name: string, shape: number[]): ParamInfo => {
-      const size = product(shape);
+      const size = shape.reduce((a, b) => a * b, 1);
+      specs.push({ name, shape });
       const p = { name, shape, offset, size };
       offset += size;
-      this.params.push(p);
       return p;
     };
     for (let l = 0; l < this.numLayers; l++) {
@@ -509,10 +377,10 @@ export abstract class RecurrentLayer {
         this.layout.push({ layer: l, dir: d, inSize, w_ih, w_hh, b_ih, b_hh });
       }
     }
-    this.paramCount = offset;
     if (offset * 4 > MAX_MEMORY_BYTES / 2) {
-      throw new OutOfMemoryError(`${this.describeModel()} has ${offset} parameters (${(offset * 4 / 2 ** 20).toFixed(0)} MiB); with gradients that exceeds 32-bit WebAssembly memory`);
+      throw new OutOfMemoryError(`${this.describe()} has ${offset} parameters (${(offset * 4 / 2 ** 20).toFixed(0)} MiB); with gradients that exceeds 32-bit WebAssembly memory`);
     }
+    return specs;
   }
 
   private parseShape(shape: unknown): { T: number; B: number; batched: boolean } {
@@ -542,7 +410,7 @@ export abstract class RecurrentLayer {
     }
   }
 
-  private checkFiniteIn(ptr: number, n: number, name: string, batchFirst?: { T: number; B: number; F: number }): void {
+  private checkFiniteIn(ptr: number, n: number, name: string, batchFirst?: { T: number; B: number; F: number }, invalidate = true): void {
     const i = this.rt.kernels.find_nonfinite(ptr, n);
     if (i < 0) return;
     const v = this.rt.arena.f32(ptr, n)[i];
@@ -553,12 +421,12 @@ export abstract class RecurrentLayer {
       const row = Math.floor(i / F), t = Math.floor(row / B), b = row % B;
       index = (b * T + t) * F + (i % F);
     }
-    this.cache = undefined;
+    if (invalidate) this.cache = undefined;
     throw nonFinite(name, index, v);
   }
 
-  private layerInput(plan: Plan, l: number, dropout: boolean): { x: number; ldx: number } {
-    if (l === 0) return { x: plan.ptr('x'), ldx: this.inputSize };
+  private layerInput(plan: Plan, xPtr: number, l: number, dropout: boolean): { x: number; ldx: number } {
+    if (l === 0) return { x: xPtr, ldx: this.inputSize };
     const DH = this.numDirections * this.hiddenSize;
     return { x: dropout ? plan.ptr(`drop${l - 1}`) : plan.ptr(`out${l - 1}`), ldx: DH };
   }
@@ -568,7 +436,7 @@ export abstract class RecurrentLayer {
     const widest = Math.max(this.inputSize, D * H, G * H) + 8;
     if (T * B * widest * 4 * 2 > 2 ** 31 || G * H * (widest + 8) * 4 > 2 ** 31) {
       throw new OutOfMemoryError(
-        `forward: T = ${T}, B = ${B} with ${this.describeModel()} needs buffers beyond 2 GiB each; ` +
+        `forward: T = ${T}, B = ${B} with ${this.describe()} needs buffers beyond 2 GiB each; ` +
           'split the batch or the sequence (truncated BPTT)',
       );
     }
@@ -580,7 +448,6 @@ export abstract class RecurrentLayer {
     const L = this.numLayers, D = this.numDirections, H = this.hiddenSize, G = GATES[this.mode];
     const TB = T * B, S = L * D * B * H;
     const plan = new Plan();
-    plan.add('x', TB * this.inputSize);
     plan.add('h0', S).add('hN', S);
     if (this.mode === 'LSTM') plan.add('c0', S).add('cN', S);
     let ws = 0;
@@ -597,7 +464,8 @@ export abstract class RecurrentLayer {
       ws = Math.max(ws, f(T, B, inSize, H));
     }
     plan.add('ws', ws);
-    this.fwd = this.place(plan, 2, 'forward activations');
+    plan.base = this.scratch(2, plan.bytes, 'forward activations');
+    this.fwd = plan;
     return this.fwd;
   }
 
@@ -620,22 +488,11 @@ export abstract class RecurrentLayer {
       ws = Math.max(ws, f(T, B, inSize, H));
     }
     plan.add('ws', ws);
-    this.bwd = this.place(plan, 3, 'backward buffers');
+    plan.base = this.scratch(3, plan.bytes, 'backward buffers');
+    this.bwd = plan;
     return this.bwd;
   }
 
-  // Give the plan a base pointer, re-allocating its block only when it must grow.
-  private place(plan: Plan, index: 2 | 3, what: string): Plan {
-    const block = this.blocks[index];
-    if (plan.bytes > block.bytes) {
-      const ptr = this.rt.arena.alloc(plan.bytes, `${this.mode} ${what}`);
-      if (block.ptr) this.rt.arena.free(block.ptr);
-      block.ptr = ptr;
-      block.bytes = plan.bytes;
-    }
-    plan.base = block.ptr;
-    return plan;
-  }
 }
 
 // x (row-major in the caller's layout) → time-major [T, B, F] at ptr.
@@ -665,4 +522,35 @@ function copyOut(rt: Runtime, out: Float32Array, ptr: number, T: number, B: numb
   for (let b = 0; b < B; b++) {
     for (let t = 0; t < T; t++) out.set(src.subarray((t * B + b) * F, (t * B + b + 1) * F), (b * T + t) * F);
   }
+}
+
+function kindOf(mode: Mode): 'RNN' | 'LSTM' | 'GRU' {
+  return mode === 'LSTM' ? 'LSTM' : mode === 'GRU' ? 'GRU' : 'RNN';
+}
+
+function parseOptions(mode: Mode, options: RecurrentOptions, extraKeys: readonly string[]) {
+  const kind = kindOf(mode);
+  if (typeof options !== 'object' || options === null) {
+    throw new ConfigError(`${kind}: expected an options object such as { inputSize: 8, hiddenSize: 32 }, got ${describe(options)}`);
+  }
+  checkKeys(kind, options, [...COMMON_KEYS, ...extraKeys]);
+  const numLayers = checkInt(`${kind} numLayers`, options.numLayers ?? 1, 1, 1024);
+  const dropout = options.dropout ?? 0;
+  if (typeof dropout !== 'number' || !(dropout >= 0 && dropout < 1)) {
+    throw new ConfigError(`${kind} dropout: expected a probability in [0, 1), got ${describe(dropout)}`);
+  }
+  if (dropout > 0 && numLayers === 1) {
+    // as PyTorch: legal, but a no-op worth telling about (dropout acts between layers)
+    console.warn(`${kind}: dropout ${dropout} has no effect with numLayers 1; it applies to each layer's output except the last`);
+  }
+  return {
+    inputSize: checkInt(`${kind} inputSize`, options.inputSize, 1, MAX_SIZE),
+    hiddenSize: checkInt(`${kind} hiddenSize`, options.hiddenSize, 1, MAX_SIZE),
+    numLayers,
+    bias: checkBool(`${kind} bias`, options.bias ?? true),
+    batchFirst: checkBool(`${kind} batchFirst`, options.batchFirst ?? false),
+    bidirectional: checkBool(`${kind} bidirectional`, options.bidirectional ?? false),
+    dropout,
+    seed: options.seed === undefined ? Rng.randomSeed() : checkInt(`${kind} seed`, options.seed, 0, Number.MAX_SAFE_INTEGER),
+  };
 }

@@ -44,6 +44,7 @@ export interface Kernels {
   gru_bwd_ws(T: number, B: number, I: number, H: number): number;
 
   fill_f32(dst: number, n: number, value: number): void;
+  copy_f32(dst: number, src: number, n: number): void;
   mul_f32(dst: number, a: number, b: number, n: number, accumulate: number): void;
   find_nonfinite(src: number, n: number): number;
   dropout_mask(mask: number, n: number, p: number, seed: number): void;

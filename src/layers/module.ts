@@ -1,0 +1,266 @@
+import { DisposedError, StateDictError } from '../errors.js';
+import { Rng } from '../rng.js';
+import { getRuntime, type Runtime } from '../runtime/loader.js';
+import type { Block } from './plan.js';
+import { checkBool, describe, fmtShape, isNumericArray, product, type NumericArray } from './validate.js';
+
+/**
+ * A parameter by its PyTorch name. `data` and `grad` are live views into WebAssembly memory,
+ * made fresh at each access; do not keep one across calls that allocate (a later forward with
+ * a bigger shape may grow memory, which detaches old views).
+ */
+export interface NamedParameter {
+  readonly name: string;
+  readonly shape: readonly number[];
+  readonly data: Float32Array;
+  readonly grad: Float32Array;
+}
+
+/** A value accepted by `loadStateDict`: flat data, or data with its shape. */
+export type StateDictValue = NumericArray | { data: NumericArray; shape: readonly number[] };
+
+/** @internal A parameter's place in its module's flat block. */
+export interface ParamInfo { name: string; shape: number[]; offset: number; size: number }
+
+// Frees a module's memory if it is garbage-collected without dispose().
+const finalizer = typeof FinalizationRegistry === 'function'
+  ? new FinalizationRegistry<{ rt: Runtime; blocks: Block[] }>(({ rt, blocks }) => {
+    for (const b of blocks) if (b.ptr) rt.arena.free(b.ptr);
+  })
+  : undefined;
+
+/**
+ * What every layer shares: its parameters and their gradients as two flat float32 blocks in
+ * the wasm arena (PyTorch names, a layout table computed once), train/eval mode, a seeded RNG,
+ * and scratch blocks that grow with the shapes they are used for. `dispose()` frees it all.
+ */
+export abstract class Module {
+  /** @internal */ readonly rt: Runtime;
+  /** @internal */ protected readonly rng: Rng;
+  private readonly infos: ParamInfo[] = [];
+  private readonly byName = new Map<string, ParamInfo>();
+  private count = 0;
+  // [0] parameters, [1] gradients, then scratch blocks owned by subclasses
+  private readonly blocks: Block[] = [];
+  private isTraining = true;
+  private disposed = false;
+
+  protected constructor(seed: number) {
+    this.rt = getRuntime();
+    this.rng = new Rng(seed);
+    finalizer?.register(this, { rt: this.rt, blocks: this.blocks }, this);
+  }
+
+  /** Declare the parameters (in PyTorch's order) and allocate them; call once from the constructor. */
+  protected allocateParameters(specs: { name: string; shape: number[] }[], what: string): void {
+    for (const { name, shape } of specs) {
+      const info = { name, shape, offset: this.count, size: product(shape) };
+      this.infos.push(info);
+      this.byName.set(name, info);
+      this.count += info.size;
+    }
+    const bytes = this.count * 4;
+    const params = this.rt.arena.alloc(bytes, `${what} parameters`);
+    let grads: number;
+    try {
+      grads = this.rt.arena.alloc(bytes, `${what} gradients`);
+    } catch (e) {
+      this.rt.arena.free(params);
+      throw e;
+    }
+    this.blocks.push({ ptr: params, bytes }, { ptr: grads, bytes });
+    this.rt.kernels.fill_f32(grads, this.count, 0);
+  }
+
+  /** Total number of scalar parameters. */
+  get parameterCount(): number {
+    return this.count;
+  }
+
+  /** True in training mode (dropout active), false after {@link eval}. */
+  get training(): boolean {
+    return this.isTraining;
+  }
+
+  /** Training mode (dropout is applied). Returns this. */
+  train(mode = true): this {
+    this.isTraining = checkBool('train(mode)', mode);
+    return this;
+  }
+
+  /** Evaluation mode (no dropout). Returns this. */
+  eval(): this {
+    return this.train(false);
+  }
+
+  /** Set every gradient to zero (gradients accumulate across backward calls, as in PyTorch). */
+  zeroGrad(): void {
+    this.live();
+    if (this.count) this.rt.kernels.fill_f32(this.blocks[1].ptr, this.count, 0);
+  }
+
+  /** Parameters in PyTorch's order with live `data`/`grad` views. */
+  namedParameters(): NamedParameter[] {
+    this.live();
+    return this.infos.map((p) => {
+      const self = this;
+      return {
+        name: p.name,
+        shape: p.shape.slice(),
+        get data() { self.live(); return self.paramView(p.name); },
+        get grad() { self.live(); return self.gradView(p.name); },
+      };
+    });
+  }
+
+  /** A copy of every parameter by PyTorch name. */
+  stateDict(): Record<string, Float32Array> {
+    this.live();
+    const out: Record<string, Float32Array> = {};
+    for (const p of this.infos) out[p.name] = this.paramView(p.name).slice();
+    return out;
+  }
+
+  /** The shape of every parameter by name. */
+  parameterShapes(): Record<string, number[]> {
+    const out: Record<string, number[]> = {};
+    for (const p of this.infos) out[p.name] = p.shape.slice();
+    return out;
+  }
+
+  /**
+   * Load parameters by PyTorch name. Every entry is checked first (no missing, extra or
+   * mis-shaped entries, only finite numbers); on any problem a {@link StateDictError} lists
+   * them all and the module is left unchanged.
+   */
+  loadStateDict(dict: Record<string, StateDictValue>): void {
+    this.live();
+    const staged = this.checkStateDict(dict, '');
+    if (staged.problems.length) {
+      throw new StateDictError(`loadStateDict: ${staged.problems.length} problem(s), nothing was loaded:\n  ${staged.problems.join('\n  ')}`);
+    }
+    this.commitStateDict(staged.values);
+  }
+
+  /** @internal Validate without writing. Names in `dict` carry `prefix`. */
+  checkStateDict(dict: Record<string, StateDictValue>, prefix: string, only?: Set<string>): { problems: string[]; values: [ParamInfo, NumericArray][] } {
+    if (typeof dict !== 'object' || dict === null) {
+      return { problems: [`expected an object of name → Float32Array, got ${describe(dict)}`], values: [] };
+    }
+    const problems: string[] = [];
+    const values: [ParamInfo, NumericArray][] = [];
+    for (const p of this.infos) {
+      const key = prefix + p.name;
+      if (!(key in dict)) {
+        problems.push(`missing "${key}" (expected shape ${fmtShape(p.shape)})`);
+        continue;
+      }
+      const v = dict[key];
+      const data = isNumericArray(v) ? v : (v as { data?: unknown })?.data;
+      const shape = isNumericArray(v) ? undefined : (v as { shape?: unknown })?.shape;
+      if (!isNumericArray(data)) {
+        problems.push(`"${key}": expected a Float32Array of shape ${fmtShape(p.shape)}, got ${describe(v)}`);
+      } else if (shape !== undefined && (!Array.isArray(shape) || fmtShape(shape) !== fmtShape(p.shape))) {
+        problems.push(`"${key}": expected shape ${fmtShape(p.shape)}, got shape ${Array.isArray(shape) ? fmtShape(shape) : describe(shape)}`);
+      } else if (data.length !== p.size) {
+        problems.push(`"${key}": expected shape ${fmtShape(p.shape)} (${p.size} values), got ${data.length} values`);
+      } else {
+        let bad = -1;
+        for (let i = 0; i < data.length; i++) if (!Number.isFinite(data[i])) { bad = i; break; }
+        if (bad >= 0) problems.push(`"${key}": element ${bad} is ${data[bad]}; weights must be finite`);
+        else values.push([p, data]);
+      }
+    }
+    if (!only) {
+      for (const name of Object.keys(dict)) {
+        if (!this.byName.has(name.slice(prefix.length)) || !name.startsWith(prefix)) {
+          problems.push(`unexpected "${name}" (${this.describe()} has no such parameter)`);
+        }
+      }
+    }
+    return { problems, values };
+  }
+
+  /** @internal Write values already checked by checkStateDict. */
+  commitStateDict(values: [ParamInfo, NumericArray][]): void {
+    for (const [p, data] of values) this.paramView(p.name).set(data);
+    this.invalidate();
+  }
+
+  /**
+   * Release this module's WebAssembly memory for reuse. The module cannot be used afterwards.
+   * Calling it twice is harmless.
+   */
+  dispose(): void {
+    if (this.disposed) return;
+    for (const b of this.blocks) {
+      if (b.ptr) this.rt.arena.free(b.ptr);
+      b.ptr = 0;
+      b.bytes = 0;
+    }
+    finalizer?.unregister(this);
+    this.disposed = true;
+    this.invalidate();
+  }
+
+  /** `Symbol.dispose`, so `using layer = new LSTM(…)` releases memory at scope end. */
+  [(Symbol as { dispose?: symbol }).dispose ?? Symbol.for('Symbol.dispose')](): void {
+    this.dispose();
+  }
+
+  /** A one-line description for error messages, e.g. `LSTM(inputSize 3, hiddenSize 4, …)`. */
+  abstract describe(): string;
+
+  /** Forget cached activations (weights changed, or disposed). */
+  protected abstract invalidate(): void;
+
+  /** @internal Throws DisposedError after dispose(). */
+  live(): void {
+    if (this.disposed) throw new DisposedError(`this ${this.describe()} was disposed; create a new one`);
+  }
+
+  /** @internal Byte pointer of a parameter (0 for an unknown name: "no such tensor", e.g. no bias). */
+  paramPtr(name: string): number {
+    const p = this.byName.get(name);
+    return p ? this.blocks[0].ptr + p.offset * 4 : 0;
+  }
+
+  /** @internal Byte pointer of a parameter's gradient (0 for an unknown name). */
+  gradPtr(name: string): number {
+    const p = this.byName.get(name);
+    return p ? this.blocks[1].ptr + p.offset * 4 : 0;
+  }
+
+  /** @internal */
+  paramView(name: string): Float32Array {
+    const p = this.byName.get(name)!;
+    return this.rt.arena.f32(this.blocks[0].ptr + p.offset * 4, p.size);
+  }
+
+  /** @internal */
+  gradView(name: string): Float32Array {
+    const p = this.byName.get(name)!;
+    return this.rt.arena.f32(this.blocks[1].ptr + p.offset * 4, p.size);
+  }
+
+  /** @internal All parameters as one flat view (layout order). */
+  allParams(): Float32Array {
+    return this.rt.arena.f32(this.blocks[0]?.ptr ?? 0, this.count);
+  }
+
+  /**
+   * @internal A scratch block (index ≥ 2) of at least `bytes`: re-allocated only when it must
+   * grow, so memory is sized once per shape and reused. Returns its pointer.
+   */
+  scratch(index: number, bytes: number, what: string): number {
+    while (this.blocks.length <= index) this.blocks.push({ ptr: 0, bytes: 0 });
+    const block = this.blocks[index];
+    if (bytes > block.bytes) {
+      const ptr = this.rt.arena.alloc(bytes, `${this.describe()} ${what}`);
+      if (block.ptr) this.rt.arena.free(block.ptr);
+      block.ptr = ptr;
+      block.bytes = bytes;
+    }
+    return block.ptr;
+  }
+}
