@@ -59,3 +59,30 @@ export function dropout_mask(mask: usize, n: i32, p: f32, seed: u32): void {
 export function copy_f32(dst: usize, src: usize, n: i32): void {
   memory.copy(dst, src, <usize>n << 2);
 }
+
+// Embedding lookup: out[i, :] = W[ids[i], :] for i < n; ids are i32, already range-checked.
+export function embedding_fwd(out: usize, W: usize, ids: usize, n: i32, D: i32): void {
+  const row = <usize>D << 2;
+  for (let i = 0; i < n; i++) {
+    const id = load<i32>(ids + (<usize>i << 2));
+    memory.copy(out + <usize>i * row, W + <usize>id * row, row);
+  }
+}
+
+// Embedding gradient: dW[ids[i], :] += dOut[i, :] (repeated ids accumulate).
+export function embedding_bwd(dW: usize, dOut: usize, ids: usize, n: i32, D: i32): void {
+  const row = <usize>D << 2;
+  for (let i = 0; i < n; i++) {
+    const id = load<i32>(ids + (<usize>i << 2));
+    const d = dW + <usize>id * row, s = dOut + <usize>i * row;
+    let j = 0;
+    for (; j + 4 <= D; j += 4) {
+      const o = <usize>j << 2;
+      v128.store(d + o, f32x4.add(v128.load(d + o), v128.load(s + o)));
+    }
+    for (; j < D; j++) {
+      const o = <usize>j << 2;
+      store<f32>(d + o, load<f32>(d + o) + load<f32>(s + o));
+    }
+  }
+}

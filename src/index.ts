@@ -23,3 +23,8 @@ export {
   RnnWasmError, ConfigError, ShapeError, NonFiniteError, StateDictError, WasmLoadError,
   NotInitializedError, DisposedError, StateError, OutOfMemoryError,
 } from './errors.js';
+export { Linear, type LinearOptions } from './layers/linear.js';
+export { Embedding, type EmbeddingOptions, type TokenIds } from './layers/embedding.js';
+export { Dropout } from './layers/dropout.js';
+export { Module } from './layers/module.js';
+export { Sequential, type Layer, type SequentialOptions, type SequentialResult } from './model/sequential.js';

@@ -32,4 +32,14 @@ export class Rng {
   uniform(out: Float32Array, lo: number, hi: number): void {
     for (let i = 0; i < out.length; i++) out[i] = lo + (hi - lo) * this.next();
   }
+
+  /** Fill `out` with N(0, 1) (Box–Muller). */
+  normal(out: Float32Array): void {
+    for (let i = 0; i < out.length; i += 2) {
+      const u = 1 - this.next(), v = this.next();
+      const r = Math.sqrt(-2 * Math.log(u));
+      out[i] = r * Math.cos(2 * Math.PI * v);
+      if (i + 1 < out.length) out[i + 1] = r * Math.sin(2 * Math.PI * v);
+    }
+  }
 }

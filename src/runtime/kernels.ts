@@ -48,6 +48,9 @@ export interface Kernels {
   mul_f32(dst: number, a: number, b: number, n: number, accumulate: number): void;
   find_nonfinite(src: number, n: number): number;
   dropout_mask(mask: number, n: number, p: number, seed: number): void;
+  embedding_fwd(out: number, W: number, ids: number, n: number, D: number): void;
+  embedding_bwd(dW: number, dOut: number, ids: number, n: number, D: number): void;
+  colsum_acc(dst: number, src: number, rows: number, cols: number): void;
 }
 
 /** Activation kinds of the `activate` kernel. @internal */

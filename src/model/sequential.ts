@@ -1,0 +1,387 @@
+import { ConfigError, ShapeError, StateDictError, StateError } from '../errors.js';
+import { Dropout } from '../layers/dropout.js';
+import { Embedding, type TokenIds } from '../layers/embedding.js';
+import { Linear } from '../layers/linear.js';
+import { Module, type NamedParameter, type StateDictValue } from '../layers/module.js';
+import { RecurrentLayer } from '../layers/recurrent.js';
+import { checkArray, describe, fmtShape, nonFinite, type NumericArray } from '../layers/validate.js';
+
+/** A layer a {@link Sequential} can hold. */
+export type Layer = Embedding | RecurrentLayer | Dropout | Linear;
+
+/** Options of {@link Sequential}. */
+export interface SequentialOptions {
+  /**
+   * Module names, the prefixes of the parameter names (`rnn.weight_ih_l0`, `head.weight`).
+   * Default by kind: `embedding`, `rnn`, `dropout`, `head` (then `rnn1`, `rnn2`, … for repeats),
+   * which are the attribute names `tools/torch_export.py` gives the PyTorch module.
+   */
+  names?: string[];
+  /**
+   * `'sequence'` (default): the layers after the last recurrent layer run at every timestep
+   * (many-to-many). `'last'`: only on the last timestep's output (many-to-one).
+   */
+  output?: 'sequence' | 'last';
+  /** The characters of a character-level model, in token-id order (saved with the model). */
+  vocabulary?: string;
+}
+
+/** What {@link Sequential.forward} returns. */
+export interface SequentialResult {
+  /** `[T, B, O]` (`[B, T, O]` with batchFirst) for output 'sequence'; `[B, O]` for 'last'. */
+  output: Float32Array;
+  outputShape: number[];
+}
+
+interface Cache { T: number; B: number; batched: boolean; inputPtr: number }
+
+/**
+ * A model: an optional {@link Embedding} (token-id input), recurrent layers, optional
+ * {@link Dropout}s, and optional {@link Linear} layers after the last recurrent one (the head,
+ * applied at every timestep or at the last one). Parameters are named as a PyTorch module
+ * with those attributes would name them, so `state_dict()`s move both ways unchanged.
+ *
+ * Inside, data stays in wasm memory from the input to the output: one copy in, one out.
+ *
+ * @example
+ * ```ts
+ * const model = new Sequential([
+ *   new Embedding({ numEmbeddings: 65, embeddingDim: 32, seed: 1 }),
+ *   new LSTM({ inputSize: 32, hiddenSize: 128, batchFirst: true, seed: 2 }),
+ *   new Linear({ inFeatures: 128, outFeatures: 65, seed: 3 }),
+ * ]);
+ * const { output } = model.forward(ids, { shape: [B, T] });   // logits [B, T, 65]
+ * ```
+ */
+export class Sequential extends Module {
+  readonly layers: readonly Layer[];
+  readonly names: readonly string[];
+  readonly output: 'sequence' | 'last';
+  readonly vocabulary?: string;
+  /** Input and output are batch-major (from the recurrent layers' batchFirst). */
+  readonly batchFirst: boolean;
+  /** Features per input step, or undefined when the input is token ids. */
+  readonly inputSize?: number;
+  /** Features of the output. */
+  readonly outputSize: number;
+  private readonly lastRecurrent: number;
+  private cache?: Cache;
+
+  constructor(layers: Layer[], options: SequentialOptions = {}) {
+    super(0);
+    if (!Array.isArray(layers) || layers.length === 0) {
+      throw new ConfigError(`Sequential: expected a non-empty array of layers, got ${describe(layers)}`);
+    }
+    const { names, output = 'sequence', vocabulary } = options;
+    if (output !== 'sequence' && output !== 'last') {
+      throw new ConfigError(`Sequential output: expected 'sequence' or 'last', got ${JSON.stringify(output)}`);
+    }
+    this.layers = layers.slice();
+    this.names = names ? names.slice() : defaultNames(layers);
+    this.output = output;
+    const { inputSize, outputSize, lastRecurrent, batchFirst } = checkStructure(this.layers, this.names);
+    this.inputSize = inputSize;
+    this.outputSize = outputSize;
+    this.lastRecurrent = lastRecurrent;
+    this.batchFirst = batchFirst;
+    if (vocabulary !== undefined) {
+      const first = layers[0];
+      if (typeof vocabulary !== 'string' || !(first instanceof Embedding) || [...vocabulary].length !== first.numEmbeddings) {
+        throw new ConfigError(
+          `Sequential vocabulary: expected a string of exactly numEmbeddings characters for the first layer's Embedding, got ${describe(vocabulary)}` +
+            (first instanceof Embedding ? ` of ${[...String(vocabulary)].length} characters for numEmbeddings ${first.numEmbeddings}` : ' (the model has no Embedding)'),
+        );
+      }
+      this.vocabulary = vocabulary;
+    }
+    this.allocateParameters([], 'Sequential');
+  }
+
+  /** The configuration that rebuilds this model (see docs/FORMAT.md). */
+  config(): { type: 'Sequential'; layers: Record<string, unknown>[]; output: 'sequence' | 'last'; vocabulary?: string } {
+    const c: ReturnType<Sequential['config']> = {
+      type: 'Sequential',
+      layers: this.layers.map((l, i) => ({ name: this.names[i], ...l.config() })),
+      output: this.output,
+    };
+    if (this.vocabulary !== undefined) c.vocabulary = this.vocabulary;
+    return c;
+  }
+
+  describe(): string {
+    return `Sequential(${this.layers.map((l, i) => `${this.names[i]}: ${l.describe()}`).join(', ')})`;
+  }
+
+  protected invalidate(): void {
+    this.cache = undefined;
+  }
+
+  override get parameterCount(): number {
+    return this.layers.reduce((n, l) => n + l.parameterCount, 0);
+  }
+
+  override train(mode = true): this {
+    super.train(mode);
+    for (const l of this.layers) l.train(mode);
+    return this;
+  }
+
+  override zeroGrad(): void {
+    this.live();
+    for (const l of this.layers) l.zeroGrad();
+  }
+
+  override namedParameters(): NamedParameter[] {
+    this.live();
+    return this.layers.flatMap((l, i) => l.namedParameters().map((p) => {
+      const name = `${this.names[i]}.${p.name}`;
+      return { name, shape: p.shape, get data() { return p.data; }, get grad() { return p.grad; } };
+    }));
+  }
+
+  override stateDict(): Record<string, Float32Array> {
+    this.live();
+    const out: Record<string, Float32Array> = {};
+    this.layers.forEach((l, i) => {
+      for (const [k, v] of Object.entries(l.stateDict())) out[`${this.names[i]}.${k}`] = v;
+    });
+    return out;
+  }
+
+  override parameterShapes(): Record<string, number[]> {
+    const out: Record<string, number[]> = {};
+    this.layers.forEach((l, i) => {
+      for (const [k, v] of Object.entries(l.parameterShapes())) out[`${this.names[i]}.${k}`] = v;
+    });
+    return out;
+  }
+
+  override loadStateDict(dict: Record<string, StateDictValue>): void {
+    this.live();
+    if (typeof dict !== 'object' || dict === null) {
+      throw new StateDictError(`loadStateDict: expected an object of name → Float32Array, got ${describe(dict)}`);
+    }
+    const problems: string[] = [];
+    const staged = this.layers.map((l, i) => {
+      const r = l.checkStateDict(dict, `${this.names[i]}.`, new Set());
+      problems.push(...r.problems);
+      return r.values;
+    });
+    const known = new Set(Object.keys(this.parameterShapes()));
+    for (const name of Object.keys(dict)) {
+      if (!known.has(name)) problems.push(`unexpected "${name}" (this model has no such parameter; it has ${[...known].slice(0, 4).join(', ')}${known.size > 4 ? ', …' : ''})`);
+    }
+    if (problems.length) {
+      throw new StateDictError(`loadStateDict: ${problems.length} problem(s), nothing was loaded:\n  ${problems.join('\n  ')}`);
+    }
+    this.layers.forEach((l, i) => l.commitStateDict(staged[i]));
+    this.invalidate();
+  }
+
+  override dispose(): void {
+    for (const l of this.layers) l.dispose();
+    super.dispose();
+  }
+
+  /**
+   * Run the model. `x`: token ids (Int32Array) `[T, B]` / `[B, T]` when the first layer is
+   * an Embedding, else features `[T, B, I]` / `[B, T, I]` (batch-major with batchFirst); a
+   * shape one dimension shorter is one unbatched sequence. Activations are kept for
+   * {@link backward}. Returns fresh arrays.
+   */
+  forward(x: NumericArray | TokenIds, options: { shape: readonly number[] }): SequentialResult {
+    this.live();
+    for (const l of this.layers) l.live();
+    const { T, B, batched } = this.parseShape(options?.shape);
+    const bf = this.batchFirst && batched;
+    this.cache = undefined;
+    const first = this.layers[0];
+    let ptr: number;
+    let F: number;
+    if (first instanceof Embedding) {
+      // time-major staging: row (t, b) takes the caller's element (b, t) when batch-first
+      ptr = first.stageIds(x as TokenIds, T * B, 'forward x (token ids)', options.shape, bf ? (i) => (i % B) * T + Math.floor(i / B) : undefined);
+      F = 0;
+    } else {
+      const I = this.inputSize!;
+      const xs = checkArray('forward x', x, options.shape);
+      ptr = this.scratch(2, T * B * I * 4, 'input');
+      toTimeMajor(this.rt.arena.f32(ptr, T * B * I), xs, T, B, I, bf);
+      const bad = this.rt.kernels.find_nonfinite(ptr, T * B * I);
+      if (bad >= 0) throw nonFinite('forward x', bf ? fromTimeMajorIndex(bad, T, B, I) : bad, this.rt.arena.f32(ptr, T * B * I)[bad]);
+      F = I;
+    }
+    const inputPtr = ptr;
+    let rows = T * B;
+    this.layers.forEach((layer, i) => {
+      if (layer instanceof Embedding) {
+        ptr = layer.runForward(ptr, rows);
+        F = layer.embeddingDim;
+      } else if (layer instanceof RecurrentLayer) {
+        ptr = layer.runForward(ptr, T, B);
+        F = layer.numDirections * layer.hiddenSize;
+        if (i === this.lastRecurrent && this.output === 'last') {
+          ptr += (T - 1) * B * F * 4;
+          rows = B;
+        }
+      } else if (layer instanceof Dropout) {
+        ptr = layer.runForward(ptr, rows * F);
+      } else {
+        ptr = layer.runForward(ptr, rows);
+        F = layer.outFeatures;
+      }
+    });
+    this.cache = { T, B, batched, inputPtr };
+    const O = this.outputSize;
+    const output = new Float32Array(rows * O);
+    if (this.output === 'last') output.set(this.rt.arena.f32(ptr, B * O));
+    else fromTimeMajor(output, this.rt.arena.f32(ptr, T * B * O), T, B, O, bf);
+    const outputShape = this.output === 'last' ? (batched ? [B, O] : [O]) : !batched ? [T, O] : bf ? [B, T, O] : [T, B, O];
+    return { output, outputShape };
+  }
+
+  /**
+   * Backpropagation through the model for the last {@link forward}: accumulates (+=) every
+   * parameter's gradient from ∂E/∂output (shaped like forward's output). Returns ∂E/∂x for
+   * feature inputs (token inputs have none).
+   */
+  backward(dOutput: NumericArray): { dInput?: Float32Array } {
+    this.live();
+    const c = this.cache;
+    if (!c) throw new StateError('backward(): call forward() first; the weights must not be reloaded in between');
+    const { T, B, batched } = c;
+    const bf = this.batchFirst && batched;
+    const O = this.outputSize;
+    const shape = this.output === 'last' ? (batched ? [B, O] : [O]) : !batched ? [T, O] : bf ? [B, T, O] : [T, B, O];
+    const d = checkArray('backward dOutput', dOutput, shape);
+    let ptr = this.scratch(3, (this.output === 'last' ? B : T * B) * O * 4, 'output gradient');
+    if (this.output === 'last') this.rt.arena.f32(ptr, B * O).set(d);
+    else toTimeMajor(this.rt.arena.f32(ptr, T * B * O), d, T, B, O, bf);
+    let F = O;
+    for (let i = this.layers.length - 1; i >= 0; i--) {
+      const layer = this.layers[i];
+      if (layer instanceof Linear) {
+        ptr = layer.runBackward(ptr);
+        F = layer.inFeatures;
+      } else if (layer instanceof Dropout) {
+        ptr = layer.runBackward(ptr);
+      } else if (layer instanceof RecurrentLayer) {
+        if (i === this.lastRecurrent && this.output === 'last') {
+          // only the last step's output fed the head: zeros elsewhere
+          const full = this.scratch(4, T * B * F * 4, 'sequence gradient');
+          this.rt.kernels.fill_f32(full, (T - 1) * B * F, 0);
+          this.rt.kernels.copy_f32(full + (T - 1) * B * F * 4, ptr, B * F);
+          ptr = full;
+        }
+        ptr = layer.runBackward(ptr);
+        F = layer.inputSize;
+      } else {
+        layer.runBackward(ptr);
+        return {};
+      }
+    }
+    const I = this.inputSize!;
+    const dInput = new Float32Array(T * B * I);
+    fromTimeMajor(dInput, this.rt.arena.f32(ptr, T * B * I), T, B, I, bf);
+    return { dInput };
+  }
+
+  private parseShape(shape: unknown): { T: number; B: number; batched: boolean } {
+    const token = this.layers[0] instanceof Embedding;
+    const rank = token ? 2 : 3;
+    const want = token ? (this.batchFirst ? '[B, T]' : '[T, B]') : this.batchFirst ? `[B, T, ${this.inputSize}]` : `[T, B, ${this.inputSize}]`;
+    const ok = Array.isArray(shape) && (shape.length === rank || shape.length === rank - 1) &&
+      shape.every((s) => Number.isSafeInteger(s) && s >= 1) && (token || shape[shape.length - 1] === this.inputSize);
+    if (!ok) {
+      throw new ShapeError(`forward: options.shape must be ${want} (or one dimension fewer for a single sequence), got ${Array.isArray(shape) ? fmtShape(shape) : describe(shape)}`);
+    }
+    const s = shape as number[];
+    if (s.length === rank - 1) return { T: s[0], B: 1, batched: false };
+    return this.batchFirst ? { T: s[1], B: s[0], batched: true } : { T: s[0], B: s[1], batched: true };
+  }
+}
+
+function defaultNames(layers: Layer[]): string[] {
+  const used = new Map<string, number>();
+  return layers.map((l) => {
+    const base = l instanceof Embedding ? 'embedding' : l instanceof RecurrentLayer ? 'rnn' : l instanceof Dropout ? 'dropout' : 'head';
+    const n = used.get(base) ?? 0;
+    used.set(base, n + 1);
+    return n === 0 ? base : `${base}${n}`;
+  });
+}
+
+function checkStructure(layers: readonly Layer[], names: readonly string[]) {
+  if (names.length !== layers.length) {
+    throw new ConfigError(`Sequential names: expected ${layers.length} names (one per layer), got ${names.length}`);
+  }
+  const seen = new Set<string>();
+  for (const n of names) {
+    if (typeof n !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(n) || seen.has(n)) {
+      throw new ConfigError(`Sequential names: each must be a unique identifier (letters, digits, _), got ${JSON.stringify(n)}`);
+    }
+    seen.add(n);
+  }
+  if (new Set(layers).size !== layers.length) throw new ConfigError('Sequential: the same layer instance appears twice');
+  let F: number | undefined;
+  let inputSize: number | undefined;
+  let lastRecurrent = -1;
+  let batchFirst: boolean | undefined;
+  layers.forEach((l, i) => {
+    const where = `Sequential layer ${i} (${names[i]}: ${l?.describe?.() ?? describe(l)})`;
+    if (l instanceof Embedding) {
+      if (i !== 0) throw new ConfigError(`${where}: an Embedding can only be the first layer`);
+      F = l.embeddingDim;
+    } else if (l instanceof RecurrentLayer) {
+      if (F === undefined) inputSize = F = l.inputSize;
+      if (l.inputSize !== F) throw new ConfigError(`${where}: inputSize ${l.inputSize} does not match the ${F} features the layer before produces`);
+      if (batchFirst !== undefined && l.batchFirst !== batchFirst) throw new ConfigError(`${where}: all recurrent layers must agree on batchFirst`);
+      batchFirst = l.batchFirst;
+      F = l.numDirections * l.hiddenSize;
+      lastRecurrent = i;
+    } else if (l instanceof Linear) {
+      if (lastRecurrent < 0) throw new ConfigError(`${where}: Linear layers go after the recurrent layers (the head)`);
+      if (l.inFeatures !== F) throw new ConfigError(`${where}: inFeatures ${l.inFeatures} does not match the ${F} features the layer before produces`);
+      F = l.outFeatures;
+    } else if (l instanceof Dropout) {
+      if (i === 0) throw new ConfigError(`${where}: Dropout cannot be the first layer (put it after an Embedding or recurrent layer)`);
+    } else {
+      throw new ConfigError(`${where}: not a layer of this library (Embedding, RNN, LSTM, GRU, Dropout or Linear)`);
+    }
+  });
+  layers.forEach((l, i) => {
+    if (l instanceof Linear && i < lastRecurrent) throw new ConfigError(`Sequential layer ${i} (${names[i]}): Linear layers go after the recurrent layers`);
+  });
+  if (lastRecurrent < 0) throw new ConfigError('Sequential: needs at least one recurrent layer (RNN, LSTM or GRU)');
+  return { inputSize, outputSize: F!, lastRecurrent, batchFirst: batchFirst! };
+}
+
+// caller layout → time-major [T, B, F]
+function toTimeMajor(dst: Float32Array, src: ArrayLike<number>, T: number, B: number, F: number, batchFirst: boolean): void {
+  if (!batchFirst) {
+    dst.set(src);
+    return;
+  }
+  for (let b = 0; b < B; b++) {
+    for (let t = 0; t < T; t++) {
+      const s = (b * T + t) * F, d = (t * B + b) * F;
+      for (let f = 0; f < F; f++) dst[d + f] = src[s + f];
+    }
+  }
+}
+
+// time-major [T, B, F] → caller layout
+function fromTimeMajor(dst: Float32Array, src: Float32Array, T: number, B: number, F: number, batchFirst: boolean): void {
+  if (!batchFirst) {
+    dst.set(src);
+    return;
+  }
+  for (let b = 0; b < B; b++) {
+    for (let t = 0; t < T; t++) dst.set(src.subarray((t * B + b) * F, (t * B + b + 1) * F), (b * T + t) * F);
+  }
+}
+
+function fromTimeMajorIndex(i: number, T: number, B: number, F: number): number {
+  const row = Math.floor(i / F), t = Math.floor(row / B), b = row % B;
+  return (b * T + t) * F + (i % F);
+}
