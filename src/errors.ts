@@ -42,3 +42,6 @@ export class StateError extends RnnWasmError {}
 
 /** WebAssembly memory could not grow to what a call needs (or the size overflows 32-bit memory). */
 export class OutOfMemoryError extends RnnWasmError {}
+
+/** A model file (safetensors) is malformed, hostile, from a newer version, or does not fit its configuration. */
+export class FormatError extends RnnWasmError {}

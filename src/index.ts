@@ -21,10 +21,13 @@ export {
 export type { NumericArray } from './layers/validate.js';
 export {
   RnnWasmError, ConfigError, ShapeError, NonFiniteError, StateDictError, WasmLoadError,
-  NotInitializedError, DisposedError, StateError, OutOfMemoryError,
+  NotInitializedError, DisposedError, StateError, OutOfMemoryError, FormatError,
 } from './errors.js';
 export { Linear, type LinearOptions } from './layers/linear.js';
 export { Embedding, type EmbeddingOptions, type TokenIds } from './layers/embedding.js';
 export { Dropout } from './layers/dropout.js';
 export { Module } from './layers/module.js';
 export { Sequential, type Layer, type SequentialOptions, type SequentialResult } from './model/sequential.js';
+export { save, load, FORMAT_VERSION, type Saveable, type LoadOptions } from './io/model-file.js';
+export { saveFile, loadFile } from './io/node.js';
+export { encodeSafetensors, decodeSafetensors, type Tensor, type Dtype, type DecodeLimits } from './io/safetensors.js';

@@ -1,4 +1,5 @@
 import { ConfigError, ShapeError, StateDictError, StateError } from '../errors.js';
+import { save } from '../io/model-file.js';
 import { Dropout } from '../layers/dropout.js';
 import { Embedding, type TokenIds } from '../layers/embedding.js';
 import { Linear } from '../layers/linear.js';
@@ -106,6 +107,12 @@ export class Sequential extends Module {
     };
     if (this.vocabulary !== undefined) c.vocabulary = this.vocabulary;
     return c;
+  }
+
+  /** The model as a safetensors file (PyTorch names, configuration in the metadata); see {@link load}. */
+  save(): Uint8Array {
+    this.live();
+    return save(this);
   }
 
   describe(): string {
