@@ -9,7 +9,7 @@ import { gemm, gemm_packed_size } from './gemm';
 import { sigmoid4, tanh4, ld, st } from './activations';
 import {
   f32p, align4, inputProjection, packForRecurrence, packForRecurrenceBackward, prevStep,
-  isFirstStep, copyRows, backwardGemms, backwardGemmsWs, rowBlock, sumBiases,
+  isFirstStep, copyRows, backwardGemms, backwardGemmsWs, rowBlock, sumBiases, isPadding, passThrough,
 } from './sequence';
 
 export function gru_fwd_ws(T: i32, B: i32, I: i32, H: i32): i32 {
@@ -23,7 +23,7 @@ export function gru_fwd(
   T: i32, B: i32, I: i32, H: i32,
   x: usize, ldx: i32, h0: usize, out: usize, ldo: i32, hN: usize,
   w_ih: usize, w_hh: usize, b_ih: usize, b_hh: usize,
-  gates: usize, ghn: usize, ws: usize, reverse: i32,
+  gates: usize, ghn: usize, mask: usize, ws: usize, reverse: i32,
 ): void {
   const GH = 3 * H;
   const whh = ws;
@@ -47,6 +47,10 @@ export function gru_fwd(
       const n = f32p(N, b * H);
       const hpr = hp + (<usize>b * <usize>hpld << 2);
       const h = ht + (<usize>b * <usize>ldo << 2);
+      if (isPadding(mask, t, B, b)) {
+        memory.copy(h, hpr, <usize>H << 2);
+        continue;
+      }
       let j = 0;
       for (; j + 4 <= H; j += 4) gruForwardLanes(g, q, n, hpr, h, j, H, true);
       for (; j < H; j++) gruForwardLanes(g, q, n, hpr, h, j, H, false);
@@ -86,7 +90,7 @@ export function gru_bwd(
   w_ih: usize, w_hh: usize, gates: usize, ghn: usize,
   dout: usize, dhN: usize,
   dx: usize, dh0: usize, dw_ih: usize, dw_hh: usize, db_ih: usize, db_hh: usize,
-  dGi: usize, dGh: usize, ws: usize, reverse: i32,
+  dGi: usize, dGh: usize, mask: usize, ws: usize, reverse: i32,
 ): void {
   const GH = 3 * H;
   const dh = ws;
@@ -112,6 +116,11 @@ export function gru_bwd(
       const hpr = hp + (<usize>b * <usize>hpld << 2);
       const dob = dot + (<usize>b * <usize>ldo << 2);
       const dhb = f32p(dh, b * H);
+      if (isPadding(mask, t, B, b)) {
+        passThrough(di, GH, dob, dhb, H);
+        memory.fill(dhh, 0, <usize>GH << 2);
+        continue;
+      }
       let j = 0;
       for (; j + 4 <= H; j += 4) gruBackwardLanes(g, n, di, dhh, hpr, dob, dhb, j, H, true);
       for (; j < H; j++) gruBackwardLanes(g, n, di, dhh, hpr, dob, dhb, j, H, false);

@@ -13,3 +13,5 @@ export function heap_base(): usize {
   return (__heap_base + 63) & ~63;
 }
 export { colsumAcc as colsum_acc } from './sequence';
+export { softmax_xent, mse, bce_logits } from './loss';
+export { sumsq_f32, absmax_f32, scale_f32, clamp_f32, sgd_step, adam_step, rmsprop_step, adagrad_step } from './optim';

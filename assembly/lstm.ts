@@ -7,7 +7,7 @@ import { gemm, gemm_packed_size } from './gemm';
 import { sigmoid4, tanh4, ld, st } from './activations';
 import {
   f32p, align4, inputProjection, packForRecurrence, packForRecurrenceBackward, prevStep,
-  isFirstStep, copyRows, backwardGemms, backwardGemmsWs, rowBlock, sumBiases,
+  isFirstStep, copyRows, backwardGemms, backwardGemmsWs, rowBlock, sumBiases, isPadding, passThrough,
 } from './sequence';
 
 // Workspace floats for lstm_fwd.
@@ -23,7 +23,7 @@ export function lstm_fwd(
   T: i32, B: i32, I: i32, H: i32,
   x: usize, ldx: i32, h0: usize, c0: usize, out: usize, ldo: i32, hN: usize, cN: usize,
   w_ih: usize, w_hh: usize, b_ih: usize, b_hh: usize,
-  gates: usize, cs: usize, tcs: usize, ws: usize, reverse: i32,
+  gates: usize, cs: usize, tcs: usize, mask: usize, ws: usize, reverse: i32,
 ): void {
   const GH = 4 * H;
   const whh = ws;
@@ -51,6 +51,12 @@ export function lstm_fwd(
       const c = f32p(ct, b * H);
       const tc = f32p(tct, b * H);
       const h = ht + (<usize>b * <usize>ldo << 2);
+      if (isPadding(mask, t, B, b)) {
+        // a padded step: the state carries over unchanged
+        memory.copy(h, hp + (<usize>b * <usize>hpld << 2), <usize>H << 2);
+        memory.copy(c, cpr, <usize>H << 2);
+        continue;
+      }
       let j = 0;
       for (; j + 4 <= H; j += 4) lstmForwardLanes(g, cpr, c, tc, h, j, H, true);
       for (; j < H; j++) lstmForwardLanes(g, cpr, c, tc, h, j, H, false);
@@ -92,7 +98,7 @@ export function lstm_bwd(
   w_ih: usize, w_hh: usize, gates: usize, cs: usize, tcs: usize,
   dout: usize, dhN: usize, dcN: usize,
   dx: usize, dh0: usize, dc0: usize, dw_ih: usize, dw_hh: usize, db_ih: usize, db_hh: usize,
-  dG: usize, ws: usize, reverse: i32,
+  dG: usize, mask: usize, ws: usize, reverse: i32,
 ): void {
   const GH = 4 * H;
   const dh = ws;
@@ -118,12 +124,17 @@ export function lstm_bwd(
       const dob = dot + (<usize>b * <usize>ldo << 2);
       const dhb = f32p(dh, b * H);
       const dcb = f32p(dc, b * H);
+      if (isPadding(mask, t, B, b)) {
+        passThrough(d, GH, dob, dhb, H);
+        continue;
+      }
       let j = 0;
       for (; j + 4 <= H; j += 4) lstmBackwardLanes(g, d, cpr, tc, dob, dhb, dcb, j, H, true);
       for (; j < H; j++) lstmBackwardLanes(g, d, cpr, tc, dob, dhb, dcb, j, H, false);
     }
-    // ∂E/∂h_prev = δ_t · W_hh (the only sequential GEMM of the backward pass)
-    gemm(dh, H, D, GH, 1, scratch, 0, B, H, GH, 0);
+    // ∂E/∂h_prev = δ_t · W_hh (the only sequential GEMM of the backward pass), added to the
+    // pass-through of padded rows (the others were zeroed)
+    gemm(dh, H, D, GH, 1, scratch, 0, B, H, GH, 1);
   }
   memory.copy(dh0, dh, <usize>(B * H) << 2);
   memory.copy(dc0, dc, <usize>(B * H) << 2);
@@ -150,4 +161,5 @@ export function lstm_bwd(
   st(f32p(d, 2 * H + j), dg, full);
   st(f32p(d, 3 * H + j), dO, full);
   st(f32p(dcb, j), f32x4.mul(dcv, f), full);
+  st(f32p(dhb, j), f32x4.splat(0), full); // refilled by the recurrent GEMM
 }

@@ -7,7 +7,7 @@ import { gemm, gemm_packed_size } from './gemm';
 import { tanh4, relu4, ld, st } from './activations';
 import {
   f32p, align4, inputProjection, packForRecurrence, packForRecurrenceBackward, prevStep,
-  isFirstStep, copyRows, backwardGemms, backwardGemmsWs, rowBlock, sumBiases,
+  isFirstStep, copyRows, backwardGemms, backwardGemmsWs, rowBlock, sumBiases, isPadding, passThrough,
 } from './sequence';
 
 export function rnn_fwd_ws(T: i32, B: i32, I: i32, H: i32): i32 {
@@ -20,7 +20,7 @@ export function rnn_fwd(
   T: i32, B: i32, I: i32, H: i32,
   x: usize, ldx: i32, h0: usize, out: usize, ldo: i32, hN: usize,
   w_ih: usize, w_hh: usize, b_ih: usize, b_hh: usize,
-  pre: usize, ws: usize, reverse: i32, relu: i32,
+  pre: usize, mask: usize, ws: usize, reverse: i32, relu: i32,
 ): void {
   const whh = ws;
   const bsum = f32p(whh, align4(gemm_packed_size(H, H)));
@@ -40,6 +40,10 @@ export function rnn_fwd(
     for (let b = 0; b < B; b++) {
       const p = f32p(P, b * H);
       const h = ht + (<usize>b * <usize>ldo << 2);
+      if (isPadding(mask, t, B, b)) {
+        memory.copy(h, hp + (<usize>b * <usize>hpld << 2), <usize>H << 2);
+        continue;
+      }
       let j = 0;
       if (relu) {
         for (; j + 4 <= H; j += 4) st(f32p(h, j), relu4(ld(f32p(p, j), true)), true);
@@ -67,7 +71,7 @@ export function rnn_bwd(
   w_ih: usize, w_hh: usize,
   dout: usize, dhN: usize,
   dx: usize, dh0: usize, dw_ih: usize, dw_hh: usize, db_ih: usize, db_hh: usize,
-  dG: usize, ws: usize, reverse: i32, relu: i32,
+  dG: usize, mask: usize, ws: usize, reverse: i32, relu: i32,
 ): void {
   const dh = ws;
   const scratch = f32p(dh, align4(B * H));
@@ -84,6 +88,10 @@ export function rnn_bwd(
       const dob = dot + (<usize>b * <usize>ldo << 2);
       const dhb = f32p(dh, b * H);
       const d = f32p(D, b * H);
+      if (isPadding(mask, t, B, b)) {
+        passThrough(d, H, dob, dhb, H);
+        continue;
+      }
       let j = 0;
       if (relu) {
         for (; j + 4 <= H; j += 4) reluBackwardLanes(h, dob, dhb, d, j, true);
@@ -93,7 +101,7 @@ export function rnn_bwd(
         for (; j < H; j++) tanhBackwardLanes(h, dob, dhb, d, j, false);
       }
     }
-    gemm(dh, H, D, H, 1, scratch, 0, B, H, H, 0);
+    gemm(dh, H, D, H, 1, scratch, 0, B, H, H, 1); // onto the pass-through of padded rows
   }
   memory.copy(dh0, dh, <usize>(B * H) << 2);
   backwardGemms(T, B, I, H, H, x, ldx, h0, out, ldo, w_ih, dG, dG, dx, dw_ih, dw_hh, db_ih, db_hh, rev, scratch);
@@ -104,6 +112,7 @@ export function rnn_bwd(
   const hv = ld(f32p(h, j), full);
   const dhv = f32x4.add(ld(f32p(dob, j), full), ld(f32p(dhb, j), full));
   st(f32p(d, j), f32x4.mul(dhv, f32x4.sub(f32x4.splat(1), f32x4.mul(hv, hv))), full);
+  st(f32p(dhb, j), f32x4.splat(0), full); // refilled by the recurrent GEMM
 }
 
 // @ts-ignore: decorator
@@ -111,4 +120,5 @@ export function rnn_bwd(
   const hv = ld(f32p(h, j), full);
   const dhv = f32x4.add(ld(f32p(dob, j), full), ld(f32p(dhb, j), full));
   st(f32p(d, j), v128.and(dhv, f32x4.gt(hv, f32x4.splat(0))), full);
+  st(f32p(dhb, j), f32x4.splat(0), full); // refilled by the recurrent GEMM
 }

@@ -54,6 +54,19 @@ export function sumBiases(dst: usize, b_ih: usize, b_hh: usize, n: i32): usize {
   return dst;
 }
 
+// True when row b of step t is padding (mask [T, B] of 0/1; mask = 0 means no padding).
+// @ts-ignore: decorator
+@inline export function isPadding(mask: usize, t: i32, B: i32, b: i32): bool {
+  return mask != 0 && load<f32>(f32p(mask, t * B + b)) == 0;
+}
+
+// Backward of a padded row: no gate gradient (d row of `width` floats zeroed), and ∂E/∂h flows
+// to the previous step unchanged: dh += dout (dh holds what came from the next step).
+export function passThrough(d: usize, width: i32, dout: usize, dh: usize, H: i32): void {
+  memory.fill(d, 0, <usize>width << 2);
+  for (let j = 0; j < H; j++) store<f32>(f32p(dh, j), load<f32>(f32p(dh, j)) + load<f32>(f32p(dout, j)));
+}
+
 // The step processed before t (t − 1 forward, t + 1 in reverse), and whether t is the first.
 // @ts-ignore: decorator
 @inline export function prevStep(t: i32, reverse: bool): i32 {

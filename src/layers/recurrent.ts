@@ -41,6 +41,13 @@ export interface ForwardOptions {
   h0?: NumericArray;
   /** Initial cell state (LSTM only), same shape as h0. Default zeros. */
   c0?: NumericArray;
+  /**
+   * Valid length of each sequence of the batch (B integers in [0, T]) for right-padded input:
+   * steps t ≥ length leave the state unchanged (the output there repeats the state, and
+   * gradients pass through), so hN is each sequence's state after its last valid step, and
+   * the reverse direction starts at that step — as PyTorch's packed sequences. Default: all T.
+   */
+  lengths?: ArrayLike<number>;
 }
 
 /** What {@link RecurrentLayer.forward} returns: fresh arrays the caller owns. */
@@ -79,7 +86,7 @@ interface LayerDir {
   layer: number; dir: number; inSize: number;
   w_ih: ParamInfo; w_hh: ParamInfo; b_ih?: ParamInfo; b_hh?: ParamInfo;
 }
-interface Cache { T: number; B: number; batched: boolean; dropout: boolean; x: number }
+interface Cache { T: number; B: number; batched: boolean; dropout: boolean; x: number; mask: number }
 
 const GATES: Record<Mode, number> = { RNN_TANH: 1, RNN_RELU: 1, LSTM: 4, GRU: 3 };
 const MAX_SIZE = 1 << 24;
@@ -105,6 +112,7 @@ export abstract class RecurrentLayer extends Module {
   readonly seed: number;
 
   private layout: LayerDir[] = [];
+  private lastB = -1;
   private fwd?: Plan;
   private bwd?: Plan;
   private cache?: Cache;
@@ -181,11 +189,12 @@ export abstract class RecurrentLayer extends Module {
 
     const DH = this.numDirections * this.hiddenSize, I = this.inputSize;
     const bf = this.batchFirst && batched;
+    const mask = options.lengths === undefined ? 0 : writeMask(this, 7, options.lengths, T, B, 'forward lengths');
     this.cache = undefined;
     const xPtr = this.scratch(4, T * B * I * 4, 'input');
     copyIn(this.rt, xPtr, xs, T, B, I, bf);
     this.checkFiniteIn(xPtr, T * B * I, 'forward x', bf ? { T, B, F: I } : undefined);
-    const out = this.runForward(xPtr, T, B, { h0, c0 });
+    const out = this.runForward(xPtr, T, B, { h0, c0, mask });
     this.cache!.batched = batched;
     const output = new Float32Array(T * B * DH);
     copyOut(this.rt, output, out, T, B, DH, bf);
@@ -239,17 +248,35 @@ export abstract class RecurrentLayer extends Module {
 
   /**
    * @internal Forward from an input already in wasm memory: time-major [T, B, I], contiguous,
-   * which must stay untouched until the matching runBackward. Initial states are zeros unless
-   * given (already shape-checked). Returns the pointer of the output [T, B, D·H].
+   * which must stay untouched until the matching runBackward. Initial states: `carry` takes
+   * the final states of the previous forward (same B; truncated BPTT), else h0/c0 (already
+   * shape-checked), else zeros. `mask`: pointer to [T, B] 0/1 (0 = padding: the state carries
+   * over), or 0. Returns the pointer of the output [T, B, D·H].
    */
-  runForward(xPtr: number, T: number, B: number, state: { h0?: NumericArray; c0?: NumericArray } = {}): number {
-    this.cache = undefined;
-    const plan = this.forwardPlan(T, B);
+  runForward(xPtr: number, T: number, B: number, state: { h0?: NumericArray; c0?: NumericArray; carry?: boolean; mask?: number } = {}): number {
     const k = this.rt.kernels;
     const L = this.numLayers, D = this.numDirections, H = this.hiddenSize, DH = D * H;
     const S = L * D * B * H;
-    this.stateIn(plan.ptr('h0'), state.h0, S, 'forward h0');
-    if (this.mode === 'LSTM') this.stateIn(plan.ptr('c0'), state.c0, S, 'forward c0');
+    const isLstm = this.mode === 'LSTM';
+    // keep the previous final states aside: re-planning may move or re-allocate the block
+    const carry = state.carry === true && this.fwd !== undefined && this.lastB === B;
+    if (carry) {
+      const keep = this.scratch(6, S * 8, 'carried state');
+      k.copy_f32(keep, this.fwd!.ptr('hN'), S);
+      if (isLstm) k.copy_f32(keep + S * 4, this.fwd!.ptr('cN'), S);
+    }
+    this.cache = undefined;
+    const plan = this.forwardPlan(T, B);
+    if (carry) {
+      const keep = this.scratch(6, S * 8, 'carried state');
+      k.copy_f32(plan.ptr('h0'), keep, S);
+      if (isLstm) k.copy_f32(plan.ptr('c0'), keep + S * 4, S);
+    } else {
+      this.stateIn(plan.ptr('h0'), state.h0, S, 'forward h0');
+      if (isLstm) this.stateIn(plan.ptr('c0'), state.c0, S, 'forward c0');
+    }
+    const mask = state.mask ?? 0;
+    this.lastB = B;
     const useDropout = this.training && this.dropout > 0 && L > 1;
     const w = (p?: ParamInfo) => (p ? this.paramPtr(p.name) : 0);
     for (let l = 0; l < L; l++) {
@@ -263,16 +290,16 @@ export abstract class RecurrentLayer extends Module {
           case 'LSTM':
             k.lstm_fwd(T, B, ld.inSize, H, xin, ldx, plan.ptr('h0') + s, plan.ptr('c0') + s, o, DH,
               plan.ptr('hN') + s, plan.ptr('cN') + s, w(ld.w_ih), w(ld.w_hh), w(ld.b_ih), w(ld.b_hh),
-              plan.ptr(`g${l}_${d}`), plan.ptr(`c${l}_${d}`), plan.ptr(`tc${l}_${d}`), plan.ptr('ws'), d);
+              plan.ptr(`g${l}_${d}`), plan.ptr(`c${l}_${d}`), plan.ptr(`tc${l}_${d}`), mask, plan.ptr('ws'), d);
             break;
           case 'GRU':
             k.gru_fwd(T, B, ld.inSize, H, xin, ldx, plan.ptr('h0') + s, o, DH, plan.ptr('hN') + s,
               w(ld.w_ih), w(ld.w_hh), w(ld.b_ih), w(ld.b_hh), plan.ptr(`g${l}_${d}`), plan.ptr(`n${l}_${d}`),
-              plan.ptr('ws'), d);
+              mask, plan.ptr('ws'), d);
             break;
           default:
             k.rnn_fwd(T, B, ld.inSize, H, xin, ldx, plan.ptr('h0') + s, o, DH, plan.ptr('hN') + s,
-              w(ld.w_ih), w(ld.w_hh), w(ld.b_ih), w(ld.b_hh), plan.ptr(`g${l}_${d}`), plan.ptr('ws'), d,
+              w(ld.w_ih), w(ld.w_hh), w(ld.b_ih), w(ld.b_hh), plan.ptr(`g${l}_${d}`), mask, plan.ptr('ws'), d,
               this.mode === 'RNN_RELU' ? 1 : 0);
         }
       }
@@ -282,7 +309,7 @@ export abstract class RecurrentLayer extends Module {
         k.mul_f32(plan.ptr(`drop${l}`), out, plan.ptr(`mask${l}`), n, 0);
       }
     }
-    this.cache = { T, B, batched: true, dropout: useDropout, x: xPtr };
+    this.cache = { T, B, batched: true, dropout: useDropout, x: xPtr, mask };
     return plan.ptr(`out${L - 1}`);
   }
 
@@ -320,17 +347,17 @@ export abstract class RecurrentLayer extends Module {
             k.lstm_bwd(T, B, ld.inSize, H, xin, ldx, fp.ptr('h0') + s, fp.ptr('c0') + s, o, DH,
               w(ld.w_ih), w(ld.w_hh), fp.ptr(`g${l}_${d}`), fp.ptr(`c${l}_${d}`), fp.ptr(`tc${l}_${d}`),
               dout, bp.ptr('dhN') + s, bp.ptr('dcN') + s, dx, bp.ptr('dh0') + s, bp.ptr('dc0') + s,
-              g(ld.w_ih), g(ld.w_hh), g(ld.b_ih), g(ld.b_hh), bp.ptr('dG'), bp.ptr('ws'), d);
+              g(ld.w_ih), g(ld.w_hh), g(ld.b_ih), g(ld.b_hh), bp.ptr('dG'), c.mask, bp.ptr('ws'), d);
             break;
           case 'GRU':
             k.gru_bwd(T, B, ld.inSize, H, xin, ldx, fp.ptr('h0') + s, o, DH, w(ld.w_ih), w(ld.w_hh),
               fp.ptr(`g${l}_${d}`), fp.ptr(`n${l}_${d}`), dout, bp.ptr('dhN') + s, dx, bp.ptr('dh0') + s,
-              g(ld.w_ih), g(ld.w_hh), g(ld.b_ih), g(ld.b_hh), bp.ptr('dG'), bp.ptr('dG2'), bp.ptr('ws'), d);
+              g(ld.w_ih), g(ld.w_hh), g(ld.b_ih), g(ld.b_hh), bp.ptr('dG'), bp.ptr('dG2'), c.mask, bp.ptr('ws'), d);
             break;
           default:
             k.rnn_bwd(T, B, ld.inSize, H, xin, ldx, fp.ptr('h0') + s, o, DH, w(ld.w_ih), w(ld.w_hh),
               dout, bp.ptr('dhN') + s, dx, bp.ptr('dh0') + s, g(ld.w_ih), g(ld.w_hh), g(ld.b_ih), g(ld.b_hh),
-              bp.ptr('dG'), bp.ptr('ws'), d, this.mode === 'RNN_RELU' ? 1 : 0);
+              bp.ptr('dG'), c.mask, bp.ptr('ws'), d, this.mode === 'RNN_RELU' ? 1 : 0);
         }
       }
       if (l > 0 && c.dropout) {
@@ -522,6 +549,23 @@ function copyOut(rt: Runtime, out: Float32Array, ptr: number, T: number, B: numb
   for (let b = 0; b < B; b++) {
     for (let t = 0; t < T; t++) out.set(src.subarray((t * B + b) * F, (t * B + b + 1) * F), (b * T + t) * F);
   }
+}
+
+/**
+ * @internal Check `lengths` (B integers in [0, T]) and write the [T, B] 0/1 mask into the
+ * module's scratch block `index`. Returns its pointer.
+ */
+export function writeMask(owner: Module, index: number, lengths: ArrayLike<number>, T: number, B: number, name: string): number {
+  const ls = checkArray(name, lengths, [B]);
+  for (let b = 0; b < B; b++) {
+    if (!Number.isInteger(ls[b]) || ls[b] < 0 || ls[b] > T) {
+      throw new ShapeError(`${name}: element ${b} is ${ls[b]}; lengths must be integers in [0, ${T}] (T)`);
+    }
+  }
+  const ptr = owner.scratch(index, T * B * 4, 'mask');
+  const m = owner.rt.arena.f32(ptr, T * B);
+  for (let t = 0; t < T; t++) for (let b = 0; b < B; b++) m[t * B + b] = t < ls[b] ? 1 : 0;
+  return ptr;
 }
 
 function kindOf(mode: Mode): 'RNN' | 'LSTM' | 'GRU' {

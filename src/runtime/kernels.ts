@@ -15,31 +15,31 @@ export interface Kernels {
 
   rnn_fwd(T: number, B: number, I: number, H: number, x: number, ldx: number, h0: number,
     out: number, ldo: number, hN: number, w_ih: number, w_hh: number, b_ih: number, b_hh: number,
-    pre: number, ws: number, reverse: number, relu: number): void;
+    pre: number, mask: number, ws: number, reverse: number, relu: number): void;
   rnn_bwd(T: number, B: number, I: number, H: number, x: number, ldx: number, h0: number,
     out: number, ldo: number, w_ih: number, w_hh: number, dout: number, dhN: number,
     dx: number, dh0: number, dw_ih: number, dw_hh: number, db_ih: number, db_hh: number,
-    dG: number, ws: number, reverse: number, relu: number): void;
+    dG: number, mask: number, ws: number, reverse: number, relu: number): void;
   rnn_fwd_ws(T: number, B: number, I: number, H: number): number;
   rnn_bwd_ws(T: number, B: number, I: number, H: number): number;
 
   lstm_fwd(T: number, B: number, I: number, H: number, x: number, ldx: number, h0: number, c0: number,
     out: number, ldo: number, hN: number, cN: number, w_ih: number, w_hh: number, b_ih: number,
-    b_hh: number, gates: number, cs: number, tcs: number, ws: number, reverse: number): void;
+    b_hh: number, gates: number, cs: number, tcs: number, mask: number, ws: number, reverse: number): void;
   lstm_bwd(T: number, B: number, I: number, H: number, x: number, ldx: number, h0: number, c0: number,
     out: number, ldo: number, w_ih: number, w_hh: number, gates: number, cs: number, tcs: number,
     dout: number, dhN: number, dcN: number, dx: number, dh0: number, dc0: number, dw_ih: number,
-    dw_hh: number, db_ih: number, db_hh: number, dG: number, ws: number, reverse: number): void;
+    dw_hh: number, db_ih: number, db_hh: number, dG: number, mask: number, ws: number, reverse: number): void;
   lstm_fwd_ws(T: number, B: number, I: number, H: number): number;
   lstm_bwd_ws(T: number, B: number, I: number, H: number): number;
 
   gru_fwd(T: number, B: number, I: number, H: number, x: number, ldx: number, h0: number,
     out: number, ldo: number, hN: number, w_ih: number, w_hh: number, b_ih: number, b_hh: number,
-    gates: number, ghn: number, ws: number, reverse: number): void;
+    gates: number, ghn: number, mask: number, ws: number, reverse: number): void;
   gru_bwd(T: number, B: number, I: number, H: number, x: number, ldx: number, h0: number,
     out: number, ldo: number, w_ih: number, w_hh: number, gates: number, ghn: number,
     dout: number, dhN: number, dx: number, dh0: number, dw_ih: number, dw_hh: number,
-    db_ih: number, db_hh: number, dGi: number, dGh: number, ws: number, reverse: number): void;
+    db_ih: number, db_hh: number, dGi: number, dGh: number, mask: number, ws: number, reverse: number): void;
   gru_fwd_ws(T: number, B: number, I: number, H: number): number;
   gru_bwd_ws(T: number, B: number, I: number, H: number): number;
 
@@ -51,6 +51,19 @@ export interface Kernels {
   embedding_fwd(out: number, W: number, ids: number, n: number, D: number): void;
   embedding_bwd(dW: number, dOut: number, ids: number, n: number, D: number): void;
   colsum_acc(dst: number, src: number, rows: number, cols: number): void;
+
+  softmax_xent(grad: number, logits: number, targets: number, weights: number, N: number, C: number, ignoreIndex: number, scale: number): number;
+  mse(grad: number, pred: number, target: number, weights: number, N: number, D: number, scale: number): number;
+  bce_logits(grad: number, logits: number, target: number, weights: number, N: number, D: number, scale: number): number;
+
+  sumsq_f32(src: number, n: number): number;
+  absmax_f32(src: number, n: number): number;
+  scale_f32(dst: number, n: number, s: number): void;
+  clamp_f32(dst: number, n: number, c: number): void;
+  sgd_step(p: number, g: number, buf: number, n: number, lr: number, momentum: number, dampening: number, wd: number, nesterov: number, first: number): void;
+  adam_step(p: number, g: number, m: number, v: number, vmax: number, n: number, lr: number, b1: number, b2: number, eps: number, wd: number, decoupled: number, stepSize: number, bc2sqrt: number): void;
+  rmsprop_step(p: number, g: number, sq: number, ga: number, buf: number, n: number, lr: number, alpha: number, eps: number, wd: number, momentum: number): void;
+  adagrad_step(p: number, g: number, sum: number, n: number, clr: number, wd: number, eps: number): void;
 }
 
 /** Activation kinds of the `activate` kernel. @internal */
