@@ -31,3 +31,18 @@ export { Sequential, type Layer, type SequentialOptions, type SequentialResult }
 export { save, load, FORMAT_VERSION, type Saveable, type LoadOptions } from './io/model-file.js';
 export { saveFile, loadFile } from './io/node.js';
 export { encodeSafetensors, decodeSafetensors, type Tensor, type Dtype, type DecodeLimits } from './io/safetensors.js';
+export {
+  checkDataset, datasetSize, targetsPerStep, takeSamples, splitDataset, shuffledIndices, sliceTime,
+  type SequenceDataset,
+} from './data/dataset.js';
+export { CharTokenizer } from './data/tokenizer.js';
+export {
+  slidingWindows, textDataset, streams, padSequences, scaleSeries, type Series, type SlidingWindowOptions,
+  type TextDatasetOptions, type StreamsOptions, type PadOptions, type PaddedSequences, type ScaleOptions,
+  type SeriesScale, type ScaledSeries,
+} from './data/windows.js';
+export { readText, readCsvColumn, type CsvColumn } from './data/files.js';
+export { SGD, Adam, AdamW, RMSprop, Adagrad, Optimizer, makeOptimizer, type OptimizerSpec, type SGDOptions, type AdamOptions, type RMSpropOptions, type AdagradOptions } from './train/optimizers.js';
+export { clipGradNorm, clipGradPerParameterNorm, clipGradValue, gradNorm, findNonFiniteGrad, type ClipPolicy, type NonFiniteAt } from './train/clip.js';
+export { learningRate, type Schedule } from './train/schedules.js';
+export { lossAndGrad, type LossSpec } from './train/losses.js';

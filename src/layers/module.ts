@@ -22,6 +22,9 @@ export type StateDictValue = NumericArray | { data: NumericArray; shape: readonl
 /** @internal A parameter's place in its module's flat block. */
 export interface ParamInfo { name: string; shape: number[]; offset: number; size: number }
 
+/** @internal A module's parameters and gradients: two flat float32 blocks, and the tensors in them. */
+export interface ParameterBlock { params: number; grads: number; count: number; tensors: ParamInfo[] }
+
 // Frees a module's memory if it is garbage-collected without dispose().
 const finalizer = typeof FinalizationRegistry === 'function'
   ? new FinalizationRegistry<{ rt: Runtime; blocks: Block[] }>(({ rt, blocks }) => {
@@ -241,6 +244,19 @@ export abstract class Module {
   gradView(name: string): Float32Array {
     const p = this.byName.get(name)!;
     return this.rt.arena.f32(this.blocks[1].ptr + p.offset * 4, p.size);
+  }
+
+  /**
+   * @internal The flat parameter and gradient blocks an optimizer walks: one per module (a
+   * Sequential lists its layers'), with each tensor's name (prefixed) and place.
+   */
+  parameterBlocks(prefix = ''): ParameterBlock[] {
+    this.live();
+    if (this.count === 0) return [];
+    return [{
+      params: this.blocks[0].ptr, grads: this.blocks[1].ptr, count: this.count,
+      tensors: this.infos.map((p) => ({ ...p, name: prefix + p.name })),
+    }];
   }
 
   /** @internal All parameters as one flat view (layout order). */

@@ -3,7 +3,7 @@ import { save } from '../io/model-file.js';
 import { Dropout } from '../layers/dropout.js';
 import { Embedding, type TokenIds } from '../layers/embedding.js';
 import { Linear } from '../layers/linear.js';
-import { Module, type NamedParameter, type StateDictValue } from '../layers/module.js';
+import { Module, type NamedParameter, type ParameterBlock, type StateDictValue } from '../layers/module.js';
 import { RecurrentLayer } from '../layers/recurrent.js';
 import { checkArray, describe, fmtShape, nonFinite, type NumericArray } from '../layers/validate.js';
 
@@ -131,6 +131,11 @@ export class Sequential extends Module {
     super.train(mode);
     for (const l of this.layers) l.train(mode);
     return this;
+  }
+
+  override parameterBlocks(): ParameterBlock[] {
+    this.live();
+    return this.layers.flatMap((l, i) => l.parameterBlocks(`${this.names[i]}.`));
   }
 
   override zeroGrad(): void {
