@@ -5,19 +5,20 @@
 
 import { f32p } from './sequence';
 
-// Σ x² over n floats, accumulated in f64 (chunks of f32x4 partial sums).
+// Σ x² over n floats, squared and summed in f64: float32 squares overflow from |x| ≈ 1.8e19,
+// which would report an infinite norm for finite gradients.
 export function sumsq_f32(src: usize, n: i32): f64 {
-  let total: f64 = 0;
+  let acc0 = f64x2.splat(0), acc1 = f64x2.splat(0);
   let i = 0;
-  while (i + 4 <= n) {
-    const end = min(n, i + 4096) & ~3;
-    let acc = f32x4.splat(0);
-    for (; i < end; i += 4) {
-      const v = v128.load(f32p(src, i));
-      acc = f32x4.add(acc, f32x4.mul(v, v));
-    }
-    total += <f64>f32x4.extract_lane(acc, 0) + <f64>f32x4.extract_lane(acc, 1) + <f64>f32x4.extract_lane(acc, 2) + <f64>f32x4.extract_lane(acc, 3);
+  for (; i + 4 <= n; i += 4) {
+    const v = v128.load(f32p(src, i));
+    const lo = f64x2.promote_low_f32x4(v);
+    const hi = f64x2.promote_low_f32x4(i32x4.shuffle(v, v, 2, 3, 0, 1));
+    acc0 = f64x2.add(acc0, f64x2.mul(lo, lo));
+    acc1 = f64x2.add(acc1, f64x2.mul(hi, hi));
   }
+  const acc = f64x2.add(acc0, acc1);
+  let total = f64x2.extract_lane(acc, 0) + f64x2.extract_lane(acc, 1);
   for (; i < n; i++) {
     const v = <f64>load<f32>(f32p(src, i));
     total += v * v;

@@ -46,3 +46,4 @@ export { SGD, Adam, AdamW, RMSprop, Adagrad, Optimizer, makeOptimizer, type Opti
 export { clipGradNorm, clipGradPerParameterNorm, clipGradValue, gradNorm, findNonFiniteGrad, type ClipPolicy, type NonFiniteAt } from './train/clip.js';
 export { learningRate, type Schedule } from './train/schedules.js';
 export { lossAndGrad, type LossSpec } from './train/losses.js';
+export { Trainer, type TrainerOptions, type FitOptions, type BatchStats, type EpochStats, type History } from './train/trainer.js';

@@ -77,8 +77,8 @@ export function isNumberArray(v: unknown): v is ArrayLike<number> {
 
 /** @internal Throws ShapeError unless `v` is an array of numbers. */
 export function checkNumberArray(name: string, v: unknown): ArrayLike<number> {
-  if (!isNumberArray(v)) {
-    const nested = Array.isArray(v) && v.length > 0 && typeof v[0] === 'object';
+  const nested = Array.isArray(v) && v.length > 0 && typeof v[0] === 'object' && v[0] !== null;
+  if (!isNumberArray(v) || nested) {
     throw new ShapeError(
       `${name}: expected a Float32Array or number[], got ${describe(v)}` +
         (nested ? ' — nested arrays are not accepted; flatten to row-major order' : ''),

@@ -158,8 +158,9 @@ export function targetsPerStep(ds: SequenceDataset, name = 'data'): boolean {
  *
  * @example
  * ```ts
- * const order = shuffledIndices(datasetSize(train), 1);
- * const batch = takeSamples(train, order.subarray(0, 32));   // the first mini-batch of 32
+ * const train = slidingWindows([1, 2, 3, 4, 5, 6, 7, 8], { window: 3 });   // 5 samples
+ * const order = shuffledIndices(datasetSize(train), 1);                   // new seed each epoch
+ * const batch = takeSamples(train, order.subarray(0, 2));                 // a mini-batch of 2
  * ```
  */
 export function takeSamples(ds: SequenceDataset, indices: Int32Array | readonly number[], name = 'data'): SequenceDataset {
@@ -206,7 +207,8 @@ function range(ds: SequenceDataset, from: number, to: number, l: Layout): Sequen
  *
  * @example
  * ```ts
- * const [train, test] = splitDataset(slidingWindows(series, { window: 12 }), 0.8);
+ * const series = Array.from({ length: 100 }, (_, i) => Math.sin(i / 5));
+ * const [train, test] = splitDataset(slidingWindows(series, { window: 12 }), 0.8);   // 70 and 18 windows
  * ```
  */
 export function splitDataset(ds: SequenceDataset, fraction: number, name = 'data'): [SequenceDataset, SequenceDataset] {
@@ -224,8 +226,9 @@ export function splitDataset(ds: SequenceDataset, fraction: number, name = 'data
 }
 
 /**
- * A random permutation of `0 … n − 1` (Fisher–Yates), reproducible from `seed` (mulberry32).
- * For a new order every epoch, pass e.g. `seed + epoch`.
+ * A random permutation of `0 … n − 1` (Fisher–Yates), reproducible from `seed` (mulberry32,
+ * as the layers' initialisation; seeds are taken modulo 2^32). For a new order every epoch,
+ * pass e.g. `seed + epoch`.
  *
  * @example
  * ```ts
@@ -234,7 +237,7 @@ export function splitDataset(ds: SequenceDataset, fraction: number, name = 'data
  */
 export function shuffledIndices(n: number, seed: number): Int32Array {
   checkInt('shuffledIndices n', n, 0, 2 ** 31 - 1);
-  checkInt('shuffledIndices seed', seed, 0, 2 ** 32 - 1);
+  checkInt('shuffledIndices seed', seed, 0, Number.MAX_SAFE_INTEGER);
   const out = new Int32Array(n);
   for (let i = 0; i < n; i++) out[i] = i;
   const rng = new Rng(seed);
@@ -255,10 +258,11 @@ export function shuffledIndices(n: number, seed: number): Int32Array {
  *
  * @example
  * ```ts
- * const data = streams(ids, { batchSize: 32 });                 // x, y: [32, S]
+ * const ids = CharTokenizer.fromText('to be or not to be').encode('to be or not to be'.repeat(100));
+ * const data = streams(ids, { batchSize: 4 });                  // x, y: [4, S = 449]
  * const S = data.xShape[1], k = 64;
  * for (let t = 0; t < S; t += k) {
- *   const chunk = sliceTime(data, t, Math.min(k, S - t));       // x, y: [32, ≤ 64]
+ *   const chunk = sliceTime(data, t, Math.min(k, S - t));       // x, y: [4, ≤ 64]
  * }
  * ```
  */

@@ -17,7 +17,7 @@ const show = (c: string): string => `${JSON.stringify(c)} (${hex(c)})`;
  * @example
  * ```ts
  * const tok = CharTokenizer.fromText('hello world');   // vocabulary ' dehlorw'
- * const ids = tok.encode('hold');                       // Int32Array [4, 5, 3, 2]
+ * const ids = tok.encode('hold');                       // Int32Array [3, 5, 4, 1]
  * tok.decode(ids);                                      // 'hold'
  * ```
  */

@@ -4,7 +4,7 @@ import { Dropout } from '../layers/dropout.js';
 import { Embedding, type TokenIds } from '../layers/embedding.js';
 import { Linear } from '../layers/linear.js';
 import { Module, type NamedParameter, type ParameterBlock, type StateDictValue } from '../layers/module.js';
-import { RecurrentLayer } from '../layers/recurrent.js';
+import { RecurrentLayer, writeMask } from '../layers/recurrent.js';
 import { checkArray, describe, fmtShape, nonFinite, type NumericArray } from '../layers/validate.js';
 
 /** A layer a {@link Sequential} can hold. */
@@ -34,7 +34,7 @@ export interface SequentialResult {
   outputShape: number[];
 }
 
-interface Cache { T: number; B: number; batched: boolean; inputPtr: number }
+interface Cache { T: number; B: number; batched: boolean; inputPtr: number; lengths?: Int32Array; mask: number }
 
 /**
  * A model: an optional {@link Embedding} (token-id input), recurrent layers, optional
@@ -198,52 +198,16 @@ export class Sequential extends Module {
   /**
    * Run the model. `x`: token ids (Int32Array) `[T, B]` / `[B, T]` when the first layer is
    * an Embedding, else features `[T, B, I]` / `[B, T, I]` (batch-major with batchFirst); a
-   * shape one dimension shorter is one unbatched sequence. Activations are kept for
-   * {@link backward}. Returns fresh arrays.
+   * shape one dimension fewer is one unbatched sequence. `lengths` (B integers) marks
+   * right-padded sequences: padded steps do not change the state, and output 'last' takes
+   * each sequence's last valid step. Activations are kept for {@link backward}. Returns fresh arrays.
    */
-  forward(x: NumericArray | TokenIds, options: { shape: readonly number[] }): SequentialResult {
+  forward(x: NumericArray | TokenIds, options: { shape: readonly number[]; lengths?: ArrayLike<number> }): SequentialResult {
     this.live();
-    for (const l of this.layers) l.live();
     const { T, B, batched } = this.parseShape(options?.shape);
     const bf = this.batchFirst && batched;
-    this.cache = undefined;
-    const first = this.layers[0];
-    let ptr: number;
-    let F: number;
-    if (first instanceof Embedding) {
-      // time-major staging: row (t, b) takes the caller's element (b, t) when batch-first
-      ptr = first.stageIds(x as TokenIds, T * B, 'forward x (token ids)', options.shape, bf ? (i) => (i % B) * T + Math.floor(i / B) : undefined);
-      F = 0;
-    } else {
-      const I = this.inputSize!;
-      const xs = checkArray('forward x', x, options.shape);
-      ptr = this.scratch(2, T * B * I * 4, 'input');
-      toTimeMajor(this.rt.arena.f32(ptr, T * B * I), xs, T, B, I, bf);
-      const bad = this.rt.kernels.find_nonfinite(ptr, T * B * I);
-      if (bad >= 0) throw nonFinite('forward x', bf ? fromTimeMajorIndex(bad, T, B, I) : bad, this.rt.arena.f32(ptr, T * B * I)[bad]);
-      F = I;
-    }
-    const inputPtr = ptr;
-    let rows = T * B;
-    this.layers.forEach((layer, i) => {
-      if (layer instanceof Embedding) {
-        ptr = layer.runForward(ptr, rows);
-        F = layer.embeddingDim;
-      } else if (layer instanceof RecurrentLayer) {
-        ptr = layer.runForward(ptr, T, B);
-        F = layer.numDirections * layer.hiddenSize;
-        if (i === this.lastRecurrent && this.output === 'last') {
-          ptr += (T - 1) * B * F * 4;
-          rows = B;
-        }
-      } else if (layer instanceof Dropout) {
-        ptr = layer.runForward(ptr, rows * F);
-      } else {
-        ptr = layer.runForward(ptr, rows);
-        F = layer.outFeatures;
-      }
-    });
-    this.cache = { T, B, batched, inputPtr };
+    const { ptr, rows } = this.run(x, options.shape, T, B, bf, { lengths: options.lengths });
+    this.cache!.batched = batched;
     const O = this.outputSize;
     const output = new Float32Array(rows * O);
     if (this.output === 'last') output.set(this.rt.arena.f32(ptr, B * O));
@@ -266,10 +230,81 @@ export class Sequential extends Module {
     const O = this.outputSize;
     const shape = this.output === 'last' ? (batched ? [B, O] : [O]) : !batched ? [T, O] : bf ? [B, T, O] : [T, B, O];
     const d = checkArray('backward dOutput', dOutput, shape);
-    let ptr = this.scratch(3, (this.output === 'last' ? B : T * B) * O * 4, 'output gradient');
+    const ptr = this.scratch(3, (this.output === 'last' ? B : T * B) * O * 4, 'output gradient');
     if (this.output === 'last') this.rt.arena.f32(ptr, B * O).set(d);
     else toTimeMajor(this.rt.arena.f32(ptr, T * B * O), d, T, B, O, bf);
-    let F = O;
+    const dx = this.runBackward(ptr);
+    if (this.inputSize === undefined) return {};
+    const I = this.inputSize;
+    const dInput = new Float32Array(T * B * I);
+    fromTimeMajor(dInput, this.rt.arena.f32(dx, T * B * I), T, B, I, bf);
+    return { dInput };
+  }
+
+  /**
+   * @internal Forward from the caller's arrays. `batchMajor`: x is [B, T, …] (else [T, B, …]).
+   * `carry`: start from the previous forward's final states (truncated BPTT). Returns the
+   * output pointer (time-major [T, B, O], or [B, O] for 'last') and its row count.
+   */
+  run(x: NumericArray | TokenIds, shape: readonly number[], T: number, B: number, batchMajor: boolean, opts: { lengths?: ArrayLike<number>; carry?: boolean } = {}): { ptr: number; rows: number } {
+    this.live();
+    for (const l of this.layers) l.live();
+    this.cache = undefined;
+    const first = this.layers[0];
+    let ptr: number;
+    let F: number;
+    if (first instanceof Embedding) {
+      // time-major staging: row (t, b) takes the caller's element (b, t) when batch-major
+      ptr = first.stageIds(x as TokenIds, T * B, 'forward x (token ids)', shape, batchMajor ? (i) => (i % B) * T + Math.floor(i / B) : undefined);
+      F = 0;
+    } else {
+      const I = this.inputSize!;
+      const xs = checkArray('forward x', x, shape);
+      ptr = this.scratch(2, T * B * I * 4, 'input');
+      toTimeMajor(this.rt.arena.f32(ptr, T * B * I), xs, T, B, I, batchMajor);
+      const bad = this.rt.kernels.find_nonfinite(ptr, T * B * I);
+      if (bad >= 0) throw nonFinite('forward x', batchMajor ? fromTimeMajorIndex(bad, T, B, I) : bad, this.rt.arena.f32(ptr, T * B * I)[bad]);
+      F = I;
+    }
+    const mask = opts.lengths === undefined ? 0 : writeMask(this, 6, opts.lengths, T, B, 'forward lengths');
+    const lengths = opts.lengths === undefined ? undefined : Int32Array.from(opts.lengths);
+    if (lengths && this.output === 'last' && lengths.some((n) => n < 1)) {
+      throw new ShapeError("forward lengths: output 'last' needs every sequence to have at least one valid step");
+    }
+    let rows = T * B;
+    this.layers.forEach((layer, i) => {
+      if (layer instanceof Embedding) {
+        ptr = layer.runForward(ptr, rows);
+        F = layer.embeddingDim;
+      } else if (layer instanceof RecurrentLayer) {
+        ptr = layer.runForward(ptr, T, B, { mask, carry: opts.carry });
+        F = layer.numDirections * layer.hiddenSize;
+        if (i === this.lastRecurrent && this.output === 'last') {
+          ptr = this.gatherLast(ptr, T, B, F, lengths);
+          rows = B;
+        }
+      } else if (layer instanceof Dropout) {
+        ptr = layer.runForward(ptr, rows * F);
+      } else {
+        ptr = layer.runForward(ptr, rows);
+        F = layer.outFeatures;
+      }
+    });
+    this.cache = { T, B, batched: true, inputPtr: 0, lengths, mask };
+    return { ptr, rows };
+  }
+
+  /** @internal The [T, B] 0/1 mask of the last run (0 when no lengths were given). */
+  get maskPtr(): number {
+    return this.cache?.mask ?? 0;
+  }
+
+  /** @internal Backward from ∂E/∂output at ptr (time-major, as run returned). Returns ∂E/∂x's pointer (features) or 0. */
+  runBackward(ptr: number): number {
+    const c = this.cache;
+    if (!c) throw new StateError('backward(): call forward() first; the weights must not be reloaded in between');
+    const { T, B } = c;
+    let F = this.outputSize;
     for (let i = this.layers.length - 1; i >= 0; i--) {
       const layer = this.layers[i];
       if (layer instanceof Linear) {
@@ -278,24 +313,35 @@ export class Sequential extends Module {
       } else if (layer instanceof Dropout) {
         ptr = layer.runBackward(ptr);
       } else if (layer instanceof RecurrentLayer) {
-        if (i === this.lastRecurrent && this.output === 'last') {
-          // only the last step's output fed the head: zeros elsewhere
-          const full = this.scratch(4, T * B * F * 4, 'sequence gradient');
-          this.rt.kernels.fill_f32(full, (T - 1) * B * F, 0);
-          this.rt.kernels.copy_f32(full + (T - 1) * B * F * 4, ptr, B * F);
-          ptr = full;
-        }
+        if (i === this.lastRecurrent && this.output === 'last') ptr = this.scatterLast(ptr, T, B, F, c.lengths);
         ptr = layer.runBackward(ptr);
         F = layer.inputSize;
       } else {
         layer.runBackward(ptr);
-        return {};
+        return 0;
       }
     }
-    const I = this.inputSize!;
-    const dInput = new Float32Array(T * B * I);
-    fromTimeMajor(dInput, this.rt.arena.f32(ptr, T * B * I), T, B, I, bf);
-    return { dInput };
+    return ptr;
+  }
+
+  // The output of each sequence's last valid step (t = length − 1, or T − 1) → [B, F].
+  private gatherLast(out: number, T: number, B: number, F: number, lengths?: Int32Array): number {
+    if (!lengths) return out + (T - 1) * B * F * 4;
+    const dst = this.scratch(5, B * F * 4, 'last outputs');
+    for (let b = 0; b < B; b++) this.rt.kernels.copy_f32(dst + b * F * 4, out + ((lengths[b] - 1) * B + b) * F * 4, F);
+    return dst;
+  }
+
+  // ∂E/∂(last outputs) [B, F] → ∂E/∂(output sequence) [T, B, F], zero elsewhere.
+  private scatterLast(d: number, T: number, B: number, F: number, lengths?: Int32Array): number {
+    const k = this.rt.kernels;
+    const full = this.scratch(4, T * B * F * 4, 'sequence gradient');
+    k.fill_f32(full, T * B * F, 0);
+    for (let b = 0; b < B; b++) {
+      const t = lengths ? lengths[b] - 1 : T - 1;
+      k.copy_f32(full + (t * B + b) * F * 4, d + b * F * 4, F);
+    }
+    return full;
   }
 
   private parseShape(shape: unknown): { T: number; B: number; batched: boolean } {

@@ -1,0 +1,392 @@
+import { ConfigError, NonFiniteError, ShapeError } from '../errors.js';
+import { checkDataset, datasetSize, shuffledIndices, sliceTime, takeSamples, type SequenceDataset } from '../data/dataset.js';
+import { describe } from '../layers/validate.js';
+import { Sequential } from '../model/sequential.js';
+import { clipGradNorm, clipGradPerParameterNorm, clipGradValue, findNonFiniteGrad, gradNorm, type ClipPolicy } from './clip.js';
+import { resolveLoss, runLoss, type Loss, type LossSpec } from './losses.js';
+import { makeOptimizer, Optimizer, type OptimizerSpec } from './optimizers.js';
+import { learningRate, type Schedule } from './schedules.js';
+
+/** Options of {@link Trainer}. */
+export interface TrainerOptions {
+  /** The loss: 'mse', 'crossEntropy' (integer targets; `{ type: 'crossEntropy', ignoreIndex }`) or 'bceWithLogits'. */
+  loss: LossSpec;
+  /** An optimizer, or its spec such as `{ type: 'adam', lr: 1e-3 }`. */
+  optimizer: OptimizerSpec | Optimizer;
+  /** Gradient clipping before each update: `{ maxNorm }`, `{ perParameterNorm }` or `{ value }`. Default none. */
+  clip?: ClipPolicy;
+  /** Learning-rate schedule over updates, from the optimizer's initial lr. Default constant. */
+  schedule?: Schedule;
+  /**
+   * A NaN or ±Infinity loss or gradient: `'throw'` (default) raises a {@link NonFiniteError} naming
+   * the parameter and the step, with the weights as they were before that step; `'skip'` drops
+   * the update and counts it.
+   */
+  onNonFinite?: 'throw' | 'skip';
+  /** Accumulate gradients over this many batches per update (the loss is averaged over them). Default 1. */
+  accumulate?: number;
+}
+
+/** What one training batch reports. */
+export interface BatchStats {
+  epoch: number;
+  /** Batch index within the epoch. */
+  batch: number;
+  /** Updates so far. */
+  step: number;
+  /** Mean loss of the batch over its valid elements. */
+  loss: number;
+  /** Global L2 norm of the gradients before clipping (NaN between accumulation boundaries). */
+  gradNorm: number;
+  /** Whether clipping changed the gradients. */
+  clipped: boolean;
+  /** Learning rate of the update. */
+  lr: number;
+  /** Valid timesteps in the batch. */
+  tokens: number;
+  /** Valid timesteps per second over the epoch so far. */
+  tokensPerSecond: number;
+  /** True when the update was skipped (non-finite, onNonFinite 'skip'). */
+  skipped: boolean;
+}
+
+/** What one epoch reports. */
+export interface EpochStats {
+  epoch: number;
+  /** Mean training loss over the epoch's batches. */
+  loss: number;
+  /** Validation loss (mean over valid elements), when validation data was given. */
+  valLoss?: number;
+  steps: number;
+  seconds: number;
+  tokensPerSecond: number;
+  /** Fraction of the epoch's updates that clipping changed. */
+  clipRatio: number;
+  /** Updates skipped for non-finite values. */
+  skipped: number;
+}
+
+/** Options of {@link Trainer.fit}. */
+export interface FitOptions {
+  epochs?: number;
+  batchSize?: number;
+  /** Data to compute a validation loss on after every epoch. */
+  validation?: SequenceDataset;
+  /** Shuffle sample order every epoch (seeded). Default true, false with tbptt. */
+  shuffle?: boolean;
+  /** Seed of the shuffling. Default 0. */
+  seed?: number;
+  /**
+   * Truncated BPTT: cut each sample's time axis into windows of this many steps, processed in
+   * order with the hidden state carried across windows (its gradient is not), one update per
+   * window. Samples are the rows of long streams (see `streams()`); batches are fixed groups of rows.
+   */
+  tbptt?: number;
+  callbacks?: {
+    onBatchEnd?(stats: BatchStats): void;
+    onEpochEnd?(stats: EpochStats): void;
+  };
+  /** Stop when the validation loss has not improved by minDelta for `patience` epochs; restore the best weights (default). */
+  earlyStopping?: { patience: number; minDelta?: number; restoreBest?: boolean };
+  /** Stop (after the current update) when aborted; the model stays consistent. */
+  signal?: AbortSignal;
+  /** Stop after this many updates in total. */
+  maxSteps?: number;
+  /** Stop after this many seconds. */
+  maxSeconds?: number;
+  /** Yield to the event loop when this many ms passed since the last yield. Default 16. */
+  yieldEveryMs?: number;
+}
+
+/** What {@link Trainer.fit} returns. */
+export interface History {
+  epochs: EpochStats[];
+  steps: number;
+  stopped: 'completed' | 'aborted' | 'earlyStopping' | 'maxSteps' | 'maxSeconds';
+  bestValLoss?: number;
+}
+
+/**
+ * Trains a {@link Sequential} model: mini-batches (the loss is the mean over the batch's valid
+ * timesteps), losses and gradients in wasm, clipping, non-finite detection, the optimizer
+ * update in wasm, schedules, truncated BPTT, padding masks, validation, callbacks, early
+ * stopping, and cancellation. `fit` is async and yields to the event loop between batches.
+ *
+ * @example
+ * ```ts
+ * const trainer = new Trainer(model, { loss: 'crossEntropy', optimizer: { type: 'adam', lr: 2e-3 }, clip: { maxNorm: 1 } });
+ * const history = await trainer.fit(train, { epochs: 5, batchSize: 32, validation: val,
+ *   callbacks: { onEpochEnd: (s) => console.log(s.epoch, s.loss, s.valLoss) } });
+ * ```
+ */
+export class Trainer {
+  readonly optimizer: Optimizer;
+  readonly loss: Loss;
+  readonly clip?: ClipPolicy;
+  readonly schedule?: Schedule;
+  readonly onNonFinite: 'throw' | 'skip';
+  readonly accumulate: number;
+  /** Updates skipped for non-finite values, in total. */
+  skippedSteps = 0;
+  private readonly baseLr: number;
+  private pending = 0; // batches accumulated since the last update
+
+  constructor(readonly model: Sequential, options: TrainerOptions) {
+    if (!(model instanceof Sequential)) throw new ConfigError(`Trainer: expected a Sequential model, got ${describe(model)}`);
+    if (typeof options !== 'object' || options === null) throw new ConfigError('Trainer: expected options { loss, optimizer, … }');
+    for (const k of Object.keys(options)) {
+      if (!['loss', 'optimizer', 'clip', 'schedule', 'onNonFinite', 'accumulate'].includes(k)) {
+        throw new ConfigError(`Trainer: unknown option "${k}"; valid options are loss, optimizer, clip, schedule, onNonFinite, accumulate`);
+      }
+    }
+    this.loss = resolveLoss(options.loss);
+    this.optimizer = options.optimizer instanceof Optimizer ? options.optimizer : makeOptimizer(model, options.optimizer);
+    this.baseLr = this.optimizer.lr;
+    this.clip = checkClip(options.clip);
+    this.schedule = options.schedule;
+    learningRate(this.schedule, this.baseLr, 0); // validates the schedule now
+    this.onNonFinite = options.onNonFinite ?? 'throw';
+    if (this.onNonFinite !== 'throw' && this.onNonFinite !== 'skip') throw new ConfigError(`Trainer onNonFinite: expected 'throw' or 'skip', got ${describe(this.onNonFinite)}`);
+    this.accumulate = options.accumulate ?? 1;
+    if (!Number.isInteger(this.accumulate) || this.accumulate < 1) throw new ConfigError(`Trainer accumulate: expected a positive integer, got ${describe(this.accumulate)}`);
+  }
+
+  /**
+   * Forward, loss and backward on one batch (batch-major, as a {@link SequenceDataset}), and the
+   * update when `accumulate` batches have been seen. `carry`: start from the previous batch's
+   * final states (truncated BPTT).
+   */
+  trainBatch(batch: SequenceDataset, carry = false): Omit<BatchStats, 'epoch' | 'batch' | 'tokensPerSecond'> {
+    const model = this.model;
+    const { loss, tokens } = this.lossAndBackward(batch, carry);
+    this.pending++;
+    let gradNormValue = NaN, clipped = false, skipped = false;
+    const lr = learningRate(this.schedule, this.baseLr, this.optimizer.stepCount);
+    if (this.pending >= this.accumulate) {
+      this.pending = 0;
+      const total = gradNorm(model);
+      if (!Number.isFinite(total) || !Number.isFinite(loss)) {
+        const at = findNonFiniteGrad(model);
+        model.zeroGrad();
+        if (this.onNonFinite === 'throw') {
+          const what = at ? `the gradient of ${at.parameter} is ${at.value} at element ${at.index}` : `the loss is ${loss}`;
+          throw new NonFiniteError(
+            `training step ${this.optimizer.stepCount + 1}: ${what}; the weights are unchanged. ` +
+              'Lower the learning rate, clip gradients (clip: { maxNorm: 1 }), or check the data for NaN/Infinity; ' +
+              "onNonFinite: 'skip' drops such updates instead",
+            at?.parameter ?? 'loss', at?.index ?? -1,
+          );
+        }
+        this.skippedSteps++;
+        skipped = true;
+      } else {
+        gradNormValue = total;
+        clipped = this.applyClip(total);
+        this.optimizer.lr = lr;
+        this.optimizer.step();
+        model.zeroGrad();
+      }
+    }
+    return { step: this.optimizer.stepCount, loss, gradNorm: gradNormValue, clipped, lr, tokens, skipped };
+  }
+
+  /** Mean loss over the valid elements of `data`, in eval mode, without gradients. */
+  evaluate(data: SequenceDataset, options: { batchSize?: number; tbptt?: number } = {}): number {
+    checkDataset(data, 'evaluate data');
+    const wasTraining = this.model.training;
+    this.model.eval();
+    let sum = 0, count = 0;
+    try {
+      for (const { batch, carry } of batches(data, options.batchSize ?? 64, options.tbptt, undefined)) {
+        const r = this.forwardLoss(batch, carry, false);
+        sum += r.sum;
+        count += r.count;
+      }
+    } finally {
+      this.model.train(wasTraining);
+    }
+    return count > 0 ? sum / count : NaN;
+  }
+
+  /** Train for some epochs. Resolves with the history when done, aborted or stopped early. */
+  async fit(data: SequenceDataset, options: FitOptions = {}): Promise<History> {
+    checkDataset(data, 'fit data');
+    if (options.validation) checkDataset(options.validation, 'fit validation');
+    const epochs = positiveInt('fit epochs', options.epochs ?? 1);
+    const batchSize = positiveInt('fit batchSize', options.batchSize ?? 32);
+    const tbptt = options.tbptt === undefined ? undefined : positiveInt('fit tbptt', options.tbptt);
+    const shuffle = options.shuffle ?? tbptt === undefined;
+    const seed = options.seed ?? 0;
+    const yieldMs = options.yieldEveryMs ?? 16;
+    const es = options.earlyStopping;
+    if (es) positiveInt('fit earlyStopping.patience', es.patience);
+    if (es && !options.validation) throw new ConfigError('fit earlyStopping needs validation data');
+    const history: History = { epochs: [], steps: 0, stopped: 'completed' };
+    const t0 = now();
+    let lastYield = now();
+    let best = Infinity, bestWeights: Record<string, Float32Array> | undefined, sinceBest = 0;
+    const startStep = this.optimizer.stepCount;
+    outer: for (let epoch = 1; epoch <= epochs; epoch++) {
+      this.model.train();
+      const e0 = now();
+      let lossSum = 0, nBatches = 0, tokens = 0, updates = 0, clippedCount = 0, skipped = 0;
+      const order = shuffle ? shuffledIndices(datasetSize(data), seed + epoch) : undefined;
+      let b = 0;
+      for (const { batch, carry } of batches(data, batchSize, tbptt, order)) {
+        if (options.signal?.aborted) { history.stopped = 'aborted'; break outer; }
+        const r = this.trainBatch(batch, carry);
+        lossSum += r.loss;
+        nBatches++;
+        tokens += r.tokens;
+        if (!Number.isNaN(r.gradNorm)) { updates++; if (r.clipped) clippedCount++; }
+        if (r.skipped) skipped++;
+        const seconds = (now() - e0) / 1000;
+        options.callbacks?.onBatchEnd?.({ ...r, epoch, batch: b++, tokensPerSecond: tokens / Math.max(seconds, 1e-9) });
+        history.steps = this.optimizer.stepCount - startStep;
+        if (options.maxSteps !== undefined && history.steps >= options.maxSteps) { history.stopped = 'maxSteps'; break outer; }
+        if (options.maxSeconds !== undefined && (now() - t0) / 1000 >= options.maxSeconds) { history.stopped = 'maxSeconds'; break outer; }
+        if (now() - lastYield >= yieldMs) {
+          await yieldToEventLoop();
+          lastYield = now();
+        }
+      }
+      const seconds = (now() - e0) / 1000;
+      const stats: EpochStats = {
+        epoch, loss: lossSum / Math.max(1, nBatches), steps: updates, seconds,
+        tokensPerSecond: tokens / Math.max(seconds, 1e-9), clipRatio: updates ? clippedCount / updates : 0, skipped,
+      };
+      if (options.validation) stats.valLoss = this.evaluate(options.validation, { batchSize, tbptt });
+      history.epochs.push(stats);
+      options.callbacks?.onEpochEnd?.(stats);
+      if (es && stats.valLoss !== undefined) {
+        if (stats.valLoss < best - (es.minDelta ?? 0)) {
+          best = stats.valLoss;
+          sinceBest = 0;
+          if (es.restoreBest ?? true) bestWeights = this.model.stateDict();
+        } else if (++sinceBest >= es.patience) {
+          history.stopped = 'earlyStopping';
+          break;
+        }
+      }
+      await yieldToEventLoop();
+      lastYield = now();
+    }
+    if (bestWeights && history.stopped === 'earlyStopping') this.model.loadStateDict(bestWeights);
+    if (es) history.bestValLoss = best;
+    history.steps = this.optimizer.stepCount - startStep;
+    return history;
+  }
+
+  // forward + loss (+ backward); returns the batch's mean loss and valid tokens
+  private lossAndBackward(batch: SequenceDataset, carry: boolean): { loss: number; tokens: number } {
+    const r = this.forwardLoss(batch, carry, true);
+    this.model.runBackward(r.gradPtr);
+    return { loss: r.count > 0 ? r.sum / r.count : NaN, tokens: r.tokens };
+  }
+
+  private forwardLoss(batch: SequenceDataset, carry: boolean, withGrad: boolean): { sum: number; count: number; tokens: number; gradPtr: number } {
+    const model = this.model;
+    const [B, T] = batch.xShape;
+    const { ptr, rows } = model.run(batch.x, batch.xShape, T, B, true, { lengths: batch.lengths, carry });
+    const O = model.outputSize;
+    const perStep = model.output === 'sequence';
+    const isCe = this.loss.kind === 'crossEntropy';
+    const want = perStep ? (isCe ? [B, T] : [B, T, O]) : isCe ? [B] : [B, O];
+    if (batch.yShape.length !== want.length || batch.yShape.some((d, i) => d !== want[i])) {
+      throw new ShapeError(
+        `targets: the model's output '${model.output}' with loss ${this.loss.kind} needs y of shape [${want.join(', ')}]` +
+          `${perStep ? '' : ' (one target per sequence)'}, got [${batch.yShape.join(', ')}]`,
+      );
+    }
+    // targets → wasm, time-major rows like the output; count the valid elements
+    const C = isCe ? 1 : O;
+    const tPtr = model.scratch(10, rows * C * 4, 'targets');
+    const weights = perStep ? model.maskPtr : 0;
+    const w = weights ? model.rt.arena.f32(weights, rows) : undefined;
+    let count = 0;
+    const dst = isCe ? new Int32Array(model.rt.kernels.memory.buffer, tPtr, rows) : model.rt.arena.f32(tPtr, rows * C);
+    for (let r = 0; r < rows; r++) {
+      const src = perStep ? ((r % B) * T + Math.floor(r / B)) : r; // time-major row (t, b) ← sample b, step t
+      const valid = !w || w[r] !== 0;
+      for (let c = 0; c < C; c++) {
+        const v = batch.y[src * C + c];
+        dst[r * C + c] = v;
+        if (isCe && valid && v !== this.loss.ignoreIndex) {
+          if (!Number.isInteger(v) || v < 0 || v >= O) {
+            throw new ShapeError(`targets: element ${src} is ${v}; class ids must be integers in [0, ${O - 1}] or ignoreIndex ${this.loss.ignoreIndex}`);
+          }
+          count++;
+        }
+      }
+      if (!isCe && valid) count += C;
+    }
+    let tokens = rows;
+    if (batch.lengths) tokens = perStep ? (w ? w.reduce((a, b) => a + b, 0) : rows) : Array.from(batch.lengths).reduce((a, b) => a + b, 0);
+    else if (!perStep) tokens = B * T;
+    const gradPtr = model.scratch(11, rows * O * 4, 'loss gradient');
+    const sum = runLoss(model.rt, this.loss, gradPtr, ptr, tPtr, weights, rows, O, withGrad ? count * this.accumulate : count);
+    return { sum, count, tokens, gradPtr };
+  }
+
+  private applyClip(total: number): boolean {
+    const c = this.clip;
+    if (!c) return false;
+    if ('maxNorm' in c) {
+      const n = c.normType === 'inf' ? gradNorm(this.model, 'inf') : total;
+      clipGradNorm(this.model, c.maxNorm, c.normType ?? 2);
+      return n > c.maxNorm;
+    }
+    if ('perParameterNorm' in c) {
+      return Object.values(clipGradPerParameterNorm(this.model, c.perParameterNorm, c.normType ?? 2)).some((n) => n > c.perParameterNorm);
+    }
+    const before = gradNorm(this.model, 'inf');
+    clipGradValue(this.model, c.value);
+    return before > c.value;
+  }
+}
+
+// Batches of a data set: shuffled (or in order) groups of samples; with tbptt, fixed groups of
+// rows cut into consecutive time windows (carry = continue from the previous window).
+function* batches(data: SequenceDataset, batchSize: number, tbptt: number | undefined, order: Int32Array | undefined): Generator<{ batch: SequenceDataset; carry: boolean }> {
+  const N = datasetSize(data);
+  const T = data.xShape[1];
+  for (let start = 0; start < N; start += batchSize) {
+    const idx = Array.from({ length: Math.min(batchSize, N - start) }, (_, i) => (order ? order[start + i] : start + i));
+    const batch = takeSamples(data, idx);
+    if (tbptt === undefined || tbptt >= T) {
+      yield { batch, carry: false };
+      continue;
+    }
+    for (let t0 = 0; t0 < T; t0 += tbptt) yield { batch: sliceTime(batch, t0, Math.min(tbptt, T - t0)), carry: t0 > 0 };
+  }
+}
+
+function checkClip(c: ClipPolicy | undefined): ClipPolicy | undefined {
+  if (c === undefined) return undefined;
+  const ok = typeof c === 'object' && c !== null && (
+    ('maxNorm' in c && c.maxNorm > 0) || ('perParameterNorm' in c && c.perParameterNorm > 0) || ('value' in c && c.value > 0));
+  if (!ok) throw new ConfigError(`Trainer clip: expected { maxNorm: > 0 }, { perParameterNorm: > 0 } or { value: > 0 }, got ${JSON.stringify(c)}`);
+  return c;
+}
+
+function positiveInt(name: string, v: unknown): number {
+  if (!Number.isInteger(v) || (v as number) < 1) throw new ConfigError(`${name}: expected a positive integer, got ${describe(v)}`);
+  return v as number;
+}
+
+function now(): number {
+  return performance.now();
+}
+
+// A macrotask: lets timers, I/O and rendering run (setImmediate in Node, a MessageChannel in browsers).
+function yieldToEventLoop(): Promise<void> {
+  if (typeof setImmediate === 'function') return new Promise((r) => setImmediate(r));
+  if (typeof MessageChannel === 'function') {
+    return new Promise((r) => {
+      const ch = new MessageChannel();
+      ch.port1.onmessage = () => { ch.port1.close(); r(); };
+      ch.port2.postMessage(null);
+    });
+  }
+  return new Promise((r) => setTimeout(r, 0));
+}
