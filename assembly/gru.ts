@@ -9,7 +9,7 @@ import { gemm, gemm_packed_size } from './gemm';
 import { sigmoid4, tanh4, ld, st } from './activations';
 import {
   f32p, align4, inputProjection, packForRecurrence, packForRecurrenceBackward, prevStep,
-  isFirstStep, copyRows, backwardGemms, backwardGemmsWs, rowBlock, sumBiases, isPadding, passThrough,
+  isFirstStep, copyRows, backwardGemms, backwardGemmsWs, rowBlock, sumBiases, isPadding, passThrough, stepNormSq,
 } from './sequence';
 
 export function gru_fwd_ws(T: i32, B: i32, I: i32, H: i32): i32 {
@@ -90,7 +90,7 @@ export function gru_bwd(
   w_ih: usize, w_hh: usize, gates: usize, ghn: usize,
   dout: usize, dhN: usize,
   dx: usize, dh0: usize, dw_ih: usize, dw_hh: usize, db_ih: usize, db_hh: usize,
-  dGi: usize, dGh: usize, mask: usize, ws: usize, reverse: i32,
+  dGi: usize, dGh: usize, mask: usize, dhn: usize, ws: usize, reverse: i32,
 ): void {
   const GH = 3 * H;
   const dh = ws;
@@ -108,6 +108,7 @@ export function gru_bwd(
     const Di = f32p(dGi, t * B * GH);
     const Dh = f32p(dGh, t * B * GH);
     const dot = rowBlock(dout, t, B, ldo);
+    if (dhn) store<f32>(f32p(dhn, t), stepNormSq(dot, ldo, dh, B, H));
     for (let b = 0; b < B; b++) {
       const g = f32p(G, b * GH);
       const n = f32p(N, b * H);

@@ -7,7 +7,7 @@ import { gemm, gemm_packed_size } from './gemm';
 import { sigmoid4, tanh4, ld, st } from './activations';
 import {
   f32p, align4, inputProjection, packForRecurrence, packForRecurrenceBackward, prevStep,
-  isFirstStep, copyRows, backwardGemms, backwardGemmsWs, rowBlock, sumBiases, isPadding, passThrough,
+  isFirstStep, copyRows, backwardGemms, backwardGemmsWs, rowBlock, sumBiases, isPadding, passThrough, stepNormSq,
 } from './sequence';
 
 // Workspace floats for lstm_fwd.
@@ -98,7 +98,7 @@ export function lstm_bwd(
   w_ih: usize, w_hh: usize, gates: usize, cs: usize, tcs: usize,
   dout: usize, dhN: usize, dcN: usize,
   dx: usize, dh0: usize, dc0: usize, dw_ih: usize, dw_hh: usize, db_ih: usize, db_hh: usize,
-  dG: usize, mask: usize, ws: usize, reverse: i32,
+  dG: usize, mask: usize, dhn: usize, ws: usize, reverse: i32,
 ): void {
   const GH = 4 * H;
   const dh = ws;
@@ -116,6 +116,7 @@ export function lstm_bwd(
     const D = f32p(dG, t * B * GH);
     const tct = f32p(tcs, t * B * H);
     const dot = rowBlock(dout, t, B, ldo);
+    if (dhn) store<f32>(f32p(dhn, t), stepNormSq(dot, ldo, dh, B, H));
     for (let b = 0; b < B; b++) {
       const g = f32p(G, b * GH);
       const d = f32p(D, b * GH);

@@ -7,7 +7,7 @@ import { gemm, gemm_packed_size } from './gemm';
 import { tanh4, relu4, ld, st } from './activations';
 import {
   f32p, align4, inputProjection, packForRecurrence, packForRecurrenceBackward, prevStep,
-  isFirstStep, copyRows, backwardGemms, backwardGemmsWs, rowBlock, sumBiases, isPadding, passThrough,
+  isFirstStep, copyRows, backwardGemms, backwardGemmsWs, rowBlock, sumBiases, isPadding, passThrough, stepNormSq,
 } from './sequence';
 
 export function rnn_fwd_ws(T: i32, B: i32, I: i32, H: i32): i32 {
@@ -71,7 +71,7 @@ export function rnn_bwd(
   w_ih: usize, w_hh: usize,
   dout: usize, dhN: usize,
   dx: usize, dh0: usize, dw_ih: usize, dw_hh: usize, db_ih: usize, db_hh: usize,
-  dG: usize, mask: usize, ws: usize, reverse: i32, relu: i32,
+  dG: usize, mask: usize, dhn: usize, ws: usize, reverse: i32, relu: i32,
 ): void {
   const dh = ws;
   const scratch = f32p(dh, align4(B * H));
@@ -83,6 +83,7 @@ export function rnn_bwd(
     const D = f32p(dG, t * B * H);
     const ht = rowBlock(out, t, B, ldo);
     const dot = rowBlock(dout, t, B, ldo);
+    if (dhn) store<f32>(f32p(dhn, t), stepNormSq(dot, ldo, dh, B, H));
     for (let b = 0; b < B; b++) {
       const h = ht + (<usize>b * <usize>ldo << 2);
       const dob = dot + (<usize>b * <usize>ldo << 2);

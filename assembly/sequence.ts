@@ -60,6 +60,20 @@ export function sumBiases(dst: usize, b_ih: usize, b_hh: usize, n: i32): usize {
   return mask != 0 && load<f32>(f32p(mask, t * B + b)) == 0;
 }
 
+// ‖∂E/∂h_t‖² over the batch: Σ_b Σ_j (dout[b, j] + dh[b, j])², where dout (row stride ldo) is
+// the gradient from above at step t and dh [B, H] what flows back from step t + 1.
+export function stepNormSq(dout: usize, ldo: i32, dh: usize, B: i32, H: i32): f32 {
+  let s: f64 = 0;
+  for (let b = 0; b < B; b++) {
+    const o = dout + (<usize>b * <usize>ldo << 2), d = f32p(dh, b * H);
+    for (let j = 0; j < H; j++) {
+      const v = <f64>(load<f32>(f32p(o, j)) + load<f32>(f32p(d, j)));
+      s += v * v;
+    }
+  }
+  return <f32>s;
+}
+
 // Backward of a padded row: no gate gradient (d row of `width` floats zeroed), and ∂E/∂h flows
 // to the previous step unchanged: dh += dout (dh holds what came from the next step).
 export function passThrough(d: usize, width: i32, dout: usize, dh: usize, H: i32): void {

@@ -113,6 +113,7 @@ export abstract class RecurrentLayer extends Module {
 
   private layout: LayerDir[] = [];
   private lastB = -1;
+  private fwdShape = -1;
   private fwd?: Plan;
   private bwd?: Plan;
   private cache?: Cache;
@@ -253,7 +254,7 @@ export abstract class RecurrentLayer extends Module {
    * shape-checked), else zeros. `mask`: pointer to [T, B] 0/1 (0 = padding: the state carries
    * over), or 0. Returns the pointer of the output [T, B, D·H].
    */
-  runForward(xPtr: number, T: number, B: number, state: { h0?: NumericArray; c0?: NumericArray; carry?: boolean; mask?: number } = {}): number {
+  runForward(xPtr: number, T: number, B: number, state: { h0?: NumericArray; c0?: NumericArray; carry?: boolean; mask?: number; statePtr?: number } = {}): number {
     const k = this.rt.kernels;
     const L = this.numLayers, D = this.numDirections, H = this.hiddenSize, DH = D * H;
     const S = L * D * B * H;
@@ -271,6 +272,10 @@ export abstract class RecurrentLayer extends Module {
       const keep = this.scratch(6, S * 8, 'carried state');
       k.copy_f32(plan.ptr('h0'), keep, S);
       if (isLstm) k.copy_f32(plan.ptr('c0'), keep + S * 4, S);
+    } else if (state.statePtr) {
+      // a stream's state in wasm memory: h [S] then c [S]
+      k.copy_f32(plan.ptr('h0'), state.statePtr, S);
+      if (isLstm) k.copy_f32(plan.ptr('c0'), state.statePtr + S * 4, S);
     } else {
       this.stateIn(plan.ptr('h0'), state.h0, S, 'forward h0');
       if (isLstm) this.stateIn(plan.ptr('c0'), state.c0, S, 'forward c0');
@@ -318,7 +323,7 @@ export abstract class RecurrentLayer extends Module {
    * [T, B, D·H]; read, not kept). Accumulates the parameter gradients; returns the pointer of
    * ∂E/∂x [T, B, I] (valid until the next backward).
    */
-  runBackward(dOutPtr: number, state: { dhN?: NumericArray; dcN?: NumericArray } = {}): number {
+  runBackward(dOutPtr: number, state: { dhN?: NumericArray; dcN?: NumericArray; normsPtr?: number } = {}): number {
     const c = this.requireCache();
     const { T, B } = c;
     const L = this.numLayers, D = this.numDirections, H = this.hiddenSize, DH = D * H;
@@ -331,6 +336,8 @@ export abstract class RecurrentLayer extends Module {
     if (this.mode === 'LSTM') this.stateIn(bp.ptr('dcN'), state.dcN, S, 'backward dcN');
     const w = (p?: ParamInfo) => (p ? this.paramPtr(p.name) : 0);
     const g = (p?: ParamInfo) => (p ? this.gradPtr(p.name) : 0);
+    // ‖∂E/∂h_t‖² per step, [L·D, T], when asked (diagnostics.gradientFlow)
+    const norms = (l: number, d: number) => (state.normsPtr ? state.normsPtr + (l * D + d) * T * 4 : 0);
     for (let l = L - 1; l >= 0; l--) {
       const { x: xin, ldx } = this.layerInput(fp, c.x, l, c.dropout);
       // where ∂E/∂(this layer's input) goes: dx, or the layer below's output gradient
@@ -347,17 +354,17 @@ export abstract class RecurrentLayer extends Module {
             k.lstm_bwd(T, B, ld.inSize, H, xin, ldx, fp.ptr('h0') + s, fp.ptr('c0') + s, o, DH,
               w(ld.w_ih), w(ld.w_hh), fp.ptr(`g${l}_${d}`), fp.ptr(`c${l}_${d}`), fp.ptr(`tc${l}_${d}`),
               dout, bp.ptr('dhN') + s, bp.ptr('dcN') + s, dx, bp.ptr('dh0') + s, bp.ptr('dc0') + s,
-              g(ld.w_ih), g(ld.w_hh), g(ld.b_ih), g(ld.b_hh), bp.ptr('dG'), c.mask, bp.ptr('ws'), d);
+              g(ld.w_ih), g(ld.w_hh), g(ld.b_ih), g(ld.b_hh), bp.ptr('dG'), c.mask, norms(l, d), bp.ptr('ws'), d);
             break;
           case 'GRU':
             k.gru_bwd(T, B, ld.inSize, H, xin, ldx, fp.ptr('h0') + s, o, DH, w(ld.w_ih), w(ld.w_hh),
               fp.ptr(`g${l}_${d}`), fp.ptr(`n${l}_${d}`), dout, bp.ptr('dhN') + s, dx, bp.ptr('dh0') + s,
-              g(ld.w_ih), g(ld.w_hh), g(ld.b_ih), g(ld.b_hh), bp.ptr('dG'), bp.ptr('dG2'), c.mask, bp.ptr('ws'), d);
+              g(ld.w_ih), g(ld.w_hh), g(ld.b_ih), g(ld.b_hh), bp.ptr('dG'), bp.ptr('dG2'), c.mask, norms(l, d), bp.ptr('ws'), d);
             break;
           default:
             k.rnn_bwd(T, B, ld.inSize, H, xin, ldx, fp.ptr('h0') + s, o, DH, w(ld.w_ih), w(ld.w_hh),
               dout, bp.ptr('dhN') + s, dx, bp.ptr('dh0') + s, g(ld.w_ih), g(ld.w_hh), g(ld.b_ih), g(ld.b_hh),
-              bp.ptr('dG'), c.mask, bp.ptr('ws'), d, this.mode === 'RNN_RELU' ? 1 : 0);
+              bp.ptr('dG'), c.mask, norms(l, d), bp.ptr('ws'), d, this.mode === 'RNN_RELU' ? 1 : 0);
         }
       }
       if (l > 0 && c.dropout) {
@@ -470,6 +477,8 @@ export abstract class RecurrentLayer extends Module {
   }
 
   private forwardPlan(T: number, B: number): Plan {
+    // same shape as last time: the same regions (no new objects per call, e.g. when streaming)
+    if (this.fwd && this.fwdShape === T * 65536 + B && this.fwdShape !== -1) return this.fwd;
     this.checkSize(T, B);
     const k = this.rt.kernels;
     const L = this.numLayers, D = this.numDirections, H = this.hiddenSize, G = GATES[this.mode];
@@ -493,6 +502,7 @@ export abstract class RecurrentLayer extends Module {
     plan.add('ws', ws);
     plan.base = this.scratch(2, plan.bytes, 'forward activations');
     this.fwd = plan;
+    this.fwdShape = B < 65536 ? T * 65536 + B : -1;
     return this.fwd;
   }
 

@@ -1,5 +1,6 @@
 import { ConfigError, ShapeError, StateDictError, StateError } from '../errors.js';
 import { save } from '../io/model-file.js';
+import { sampleTokens, type SampleOptions } from './sampling.js';
 import { Dropout } from '../layers/dropout.js';
 import { Embedding, type TokenIds } from '../layers/embedding.js';
 import { Linear } from '../layers/linear.js';
@@ -32,6 +33,32 @@ export interface SequentialResult {
   /** `[T, B, O]` (`[B, T, O]` with batchFirst) for output 'sequence'; `[B, O]` for 'last'. */
   output: Float32Array;
   outputShape: number[];
+}
+
+/**
+ * The state of a stream ({@link Sequential.step}): every recurrent layer's hidden (and cell)
+ * state for a batch of streams, kept in WebAssembly memory, and the last step's output.
+ * Free it with `dispose()` when done (it is also freed when garbage-collected).
+ */
+export interface StreamState {
+  /** Streams advanced together. */
+  readonly batch: number;
+  /** Steps taken. */
+  readonly steps: number;
+  /** The last step's output `[batch, O]`: the same array every step (copy it to keep it). */
+  readonly output: Float32Array;
+  /** Copies of the states: per recurrent layer, `h` (and `c`), `[numLayers, batch, H]`. */
+  snapshot(): { h: Float32Array; c?: Float32Array }[];
+  /** Back to zero states. */
+  reset(): void;
+  dispose(): void;
+}
+
+interface StreamInternals extends StreamState {
+  steps: number;
+  ptrs: number[]; // per recurrent layer: h then c, [S] each
+  sizes: number[];
+  owner: Sequential;
 }
 
 interface Cache { T: number; B: number; batched: boolean; inputPtr: number; lengths?: Int32Array; mask: number }
@@ -217,6 +244,101 @@ export class Sequential extends Module {
   }
 
   /**
+   * The model's output for `x` in evaluation mode (no dropout), as {@link forward}'s `output`;
+   * the training mode is restored afterwards.
+   */
+  predict(x: NumericArray | TokenIds, options: { shape: readonly number[]; lengths?: ArrayLike<number> }): Float32Array {
+    const was = this.training;
+    this.eval();
+    try {
+      return this.forward(x, options).output;
+    } finally {
+      this.train(was);
+    }
+  }
+
+  /**
+   * A fresh stream state (zeros) for {@link step}: `batch` independent streams advanced together.
+   */
+  initState(batch = 1): StreamState {
+    this.live();
+    if (!Number.isInteger(batch) || batch < 1) throw new ShapeError(`initState batch: expected a positive integer, got ${describe(batch)}`);
+    const recurrent = this.layers.filter((l): l is RecurrentLayer => l instanceof RecurrentLayer);
+    const bad = recurrent.find((l) => l.bidirectional);
+    if (bad) throw new ConfigError(`streaming needs unidirectional recurrent layers: ${bad.describe()} reads the future`);
+    const rt = this.rt;
+    const sizes = recurrent.map((l) => l.numLayers * batch * l.hiddenSize);
+    const ptrs = recurrent.map((l, i) => rt.arena.alloc(sizes[i] * 4 * (l.mode === 'LSTM' ? 2 : 1), 'stream state'));
+    const state: StreamInternals = {
+      batch, steps: 0, output: new Float32Array(batch * this.outputSize), ptrs, sizes, owner: this,
+      snapshot: () => recurrent.map((l, i) => {
+        const h = rt.arena.f32(ptrs[i], sizes[i]).slice();
+        return l.mode === 'LSTM' ? { h, c: rt.arena.f32(ptrs[i] + sizes[i] * 4, sizes[i]).slice() } : { h };
+      }),
+      reset: () => {
+        recurrent.forEach((l, i) => rt.kernels.fill_f32(ptrs[i], sizes[i] * (l.mode === 'LSTM' ? 2 : 1), 0));
+        state.steps = 0;
+      },
+      dispose: () => {
+        for (const p of ptrs) if (p) rt.arena.free(p);
+        ptrs.fill(0);
+      },
+    };
+    state.reset();
+    return state;
+  }
+
+  /**
+   * Advance streams by one timestep. `x`: one token id per stream (`[batch]`) for a token
+   * model, else `[batch, I]` features. Updates `state` in place and returns `state.output`
+   * (`[batch, O]`, the same array every step). Nothing is allocated per step; the states stay
+   * in wasm memory. Uses the current mode: call `eval()` first for inference.
+   *
+   * @example
+   * ```ts
+   * model.eval();
+   * const s = model.initState();
+   * for (const id of ids) { const logits = model.step([id], s); … }
+   * s.dispose();
+   * ```
+   */
+  step(x: NumericArray | TokenIds, state: StreamState): Float32Array {
+    this.live();
+    const st = state as StreamInternals;
+    if (!st || st.owner !== this || !Array.isArray(st.ptrs)) throw new ShapeError('step: expected a state from this model\'s initState()');
+    if (st.ptrs.some((p) => p === 0)) throw new StateError('step: this stream state was disposed');
+    const B = st.batch;
+    const shape = this.inputSize === undefined ? [B, 1] : [B, 1, this.inputSize];
+    let i = 0;
+    const recurrent: { layer: RecurrentLayer; ptr: number; size: number }[] = [];
+    for (const l of this.layers) if (l instanceof RecurrentLayer) { recurrent.push({ layer: l, ptr: st.ptrs[i], size: st.sizes[i] }); i++; }
+    const { ptr } = this.run(x, shape, 1, B, true, { states: recurrent.map((r) => r.ptr) });
+    // the new states back into the stream
+    for (const r of recurrent) {
+      const { hN, cN } = r.layer.finalStatePtrs();
+      this.rt.kernels.copy_f32(r.ptr, hN, r.size);
+      if (cN) this.rt.kernels.copy_f32(r.ptr + r.size * 4, cN, r.size);
+    }
+    st.output.set(this.rt.arena.f32(ptr, B * this.outputSize));
+    st.steps++;
+    return st.output;
+  }
+
+  /**
+   * Generate tokens from a character (token) model: feed `prime`, then repeatedly sample the
+   * next token from softmax(logits / temperature), optionally among the `topK` most likely,
+   * with a seeded generator. Returns text when the model has a vocabulary, else token ids.
+   *
+   * @example
+   * ```ts
+   * const text = model.sample({ prime: 'ROMEO:', length: 200, temperature: 0.8, topK: 20, seed: 1 });
+   * ```
+   */
+  sample(options: SampleOptions = {}): string {
+    return sampleTokens(this, options);
+  }
+
+  /**
    * Backpropagation through the model for the last {@link forward}: accumulates (+=) every
    * parameter's gradient from ∂E/∂output (shaped like forward's output). Returns ∂E/∂x for
    * feature inputs (token inputs have none).
@@ -246,7 +368,7 @@ export class Sequential extends Module {
    * `carry`: start from the previous forward's final states (truncated BPTT). Returns the
    * output pointer (time-major [T, B, O], or [B, O] for 'last') and its row count.
    */
-  run(x: NumericArray | TokenIds, shape: readonly number[], T: number, B: number, batchMajor: boolean, opts: { lengths?: ArrayLike<number>; carry?: boolean } = {}): { ptr: number; rows: number } {
+  run(x: NumericArray | TokenIds, shape: readonly number[], T: number, B: number, batchMajor: boolean, opts: { lengths?: ArrayLike<number>; carry?: boolean; states?: number[] } = {}): { ptr: number; rows: number } {
     this.live();
     for (const l of this.layers) l.live();
     this.cache = undefined;
@@ -272,12 +394,13 @@ export class Sequential extends Module {
       throw new ShapeError("forward lengths: output 'last' needs every sequence to have at least one valid step");
     }
     let rows = T * B;
+    let r = 0;
     this.layers.forEach((layer, i) => {
       if (layer instanceof Embedding) {
         ptr = layer.runForward(ptr, rows);
         F = layer.embeddingDim;
       } else if (layer instanceof RecurrentLayer) {
-        ptr = layer.runForward(ptr, T, B, { mask, carry: opts.carry });
+        ptr = layer.runForward(ptr, T, B, { mask, carry: opts.carry, statePtr: opts.states?.[r++] });
         F = layer.numDirections * layer.hiddenSize;
         if (i === this.lastRecurrent && this.output === 'last') {
           ptr = this.gatherLast(ptr, T, B, F, lengths);

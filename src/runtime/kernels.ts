@@ -19,7 +19,7 @@ export interface Kernels {
   rnn_bwd(T: number, B: number, I: number, H: number, x: number, ldx: number, h0: number,
     out: number, ldo: number, w_ih: number, w_hh: number, dout: number, dhN: number,
     dx: number, dh0: number, dw_ih: number, dw_hh: number, db_ih: number, db_hh: number,
-    dG: number, mask: number, ws: number, reverse: number, relu: number): void;
+    dG: number, mask: number, dhn: number, ws: number, reverse: number, relu: number): void;
   rnn_fwd_ws(T: number, B: number, I: number, H: number): number;
   rnn_bwd_ws(T: number, B: number, I: number, H: number): number;
 
@@ -29,7 +29,7 @@ export interface Kernels {
   lstm_bwd(T: number, B: number, I: number, H: number, x: number, ldx: number, h0: number, c0: number,
     out: number, ldo: number, w_ih: number, w_hh: number, gates: number, cs: number, tcs: number,
     dout: number, dhN: number, dcN: number, dx: number, dh0: number, dc0: number, dw_ih: number,
-    dw_hh: number, db_ih: number, db_hh: number, dG: number, mask: number, ws: number, reverse: number): void;
+    dw_hh: number, db_ih: number, db_hh: number, dG: number, mask: number, dhn: number, ws: number, reverse: number): void;
   lstm_fwd_ws(T: number, B: number, I: number, H: number): number;
   lstm_bwd_ws(T: number, B: number, I: number, H: number): number;
 
@@ -39,7 +39,7 @@ export interface Kernels {
   gru_bwd(T: number, B: number, I: number, H: number, x: number, ldx: number, h0: number,
     out: number, ldo: number, w_ih: number, w_hh: number, gates: number, ghn: number,
     dout: number, dhN: number, dx: number, dh0: number, dw_ih: number, dw_hh: number,
-    db_ih: number, db_hh: number, dGi: number, dGh: number, mask: number, ws: number, reverse: number): void;
+    db_ih: number, db_hh: number, dGi: number, dGh: number, mask: number, dhn: number, ws: number, reverse: number): void;
   gru_fwd_ws(T: number, B: number, I: number, H: number): number;
   gru_bwd_ws(T: number, B: number, I: number, H: number): number;
 
