@@ -48,3 +48,4 @@ export { clipGradNorm, clipGradPerParameterNorm, clipGradValue, gradNorm, findNo
 export { learningRate, type Schedule } from './train/schedules.js';
 export { lossAndGrad, type LossSpec } from './train/losses.js';
 export { Trainer, type TrainerOptions, type FitOptions, type BatchStats, type EpochStats, type History } from './train/trainer.js';
+export { gradientFlow, spectralRadius, recurrentSpectralRadii, type GradientFlow, type LayerFlow } from './diagnostics.js';

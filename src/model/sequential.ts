@@ -423,7 +423,7 @@ export class Sequential extends Module {
   }
 
   /** @internal Backward from ∂E/∂output at ptr (time-major, as run returned). Returns ∂E/∂x's pointer (features) or 0. */
-  runBackward(ptr: number): number {
+  runBackward(ptr: number, opts: { norms?: Map<number, number> } = {}): number {
     const c = this.cache;
     if (!c) throw new StateError('backward(): call forward() first; the weights must not be reloaded in between');
     const { T, B } = c;
@@ -437,7 +437,7 @@ export class Sequential extends Module {
         ptr = layer.runBackward(ptr);
       } else if (layer instanceof RecurrentLayer) {
         if (i === this.lastRecurrent && this.output === 'last') ptr = this.scatterLast(ptr, T, B, F, c.lengths);
-        ptr = layer.runBackward(ptr);
+        ptr = layer.runBackward(ptr, { normsPtr: opts.norms?.get(i) });
         F = layer.inputSize;
       } else {
         layer.runBackward(ptr);

@@ -1,4 +1,6 @@
 import { ConfigError, ShapeError } from '../errors.js';
+import type { SequenceDataset } from '../data/dataset.js';
+import type { Sequential } from '../model/sequential.js';
 import { getRuntime, type Runtime } from '../runtime/loader.js';
 import { checkArray, describe, type NumericArray } from '../layers/validate.js';
 
@@ -78,4 +80,63 @@ export function lossAndGrad(spec: LossSpec, output: NumericArray, target: Numeri
   } finally {
     arena.free(o); arena.free(g); arena.free(t);
   }
+}
+
+/** @internal What {@link batchLoss} returns. */
+export interface BatchLoss { sum: number; count: number; tokens: number; gradPtr: number }
+
+/**
+ * @internal Forward a batch-major batch through the model and compute the loss and its gradient
+ * (at gradPtr, scaled for the mean over valid elements, further divided by `accumulate`).
+ * `lastStepOnly`: only each sequence's last valid step counts (diagnostics).
+ */
+export function batchLoss(model: Sequential, loss: Loss, batch: SequenceDataset, opts: { carry?: boolean; accumulate?: number; lastStepOnly?: boolean } = {}): BatchLoss {
+  const [B, T] = batch.xShape;
+  const { ptr, rows } = model.run(batch.x, batch.xShape, T, B, true, { lengths: batch.lengths, carry: opts.carry });
+  const O = model.outputSize;
+  const perStep = model.output === 'sequence';
+  const isCe = loss.kind === 'crossEntropy';
+  const want = perStep ? (isCe ? [B, T] : [B, T, O]) : isCe ? [B] : [B, O];
+  if (batch.yShape.length !== want.length || batch.yShape.some((d, i) => d !== want[i])) {
+    throw new ShapeError(
+      `targets: the model's output '${model.output}' with loss ${loss.kind} needs y of shape [${want.join(', ')}]` +
+        `${perStep ? '' : ' (one target per sequence)'}, got [${batch.yShape.join(', ')}]`,
+    );
+  }
+  const rt = model.rt;
+  // targets → wasm, time-major rows like the output; count the valid elements
+  const C = isCe ? 1 : O;
+  const tPtr = model.scratch(10, rows * C * 4, 'targets');
+  let weights = perStep ? model.maskPtr : 0;
+  if (perStep && opts.lastStepOnly) {
+    const wPtr = model.scratch(12, rows * 4, 'last-step weights');
+    const w = rt.arena.f32(wPtr, rows);
+    w.fill(0);
+    for (let b = 0; b < B; b++) w[((batch.lengths ? batch.lengths[b] : T) - 1) * B + b] = 1;
+    weights = wPtr;
+  }
+  const w = weights ? rt.arena.f32(weights, rows) : undefined;
+  let count = 0;
+  const dst = isCe ? new Int32Array(rt.kernels.memory.buffer, tPtr, rows) : rt.arena.f32(tPtr, rows * C);
+  for (let r = 0; r < rows; r++) {
+    const src = perStep ? ((r % B) * T + Math.floor(r / B)) : r; // time-major row (t, b) ← sample b, step t
+    const valid = !w || w[r] !== 0;
+    for (let c = 0; c < C; c++) {
+      const v = batch.y[src * C + c];
+      dst[r * C + c] = v;
+      if (isCe && valid && v !== loss.ignoreIndex) {
+        if (!Number.isInteger(v) || v < 0 || v >= O) {
+          throw new ShapeError(`targets: element ${src} is ${v}; class ids must be integers in [0, ${O - 1}] or ignoreIndex ${loss.ignoreIndex}`);
+        }
+        count++;
+      }
+    }
+    if (!isCe && valid) count += C;
+  }
+  let tokens = rows;
+  if (batch.lengths) tokens = Array.from(batch.lengths).reduce((a, b) => a + b, 0);
+  else if (!perStep) tokens = B * T;
+  const gradPtr = model.scratch(11, rows * O * 4, 'loss gradient');
+  const sum = runLoss(rt, loss, gradPtr, ptr, tPtr, weights, rows, O, count * (opts.accumulate ?? 1));
+  return { sum, count, tokens, gradPtr };
 }

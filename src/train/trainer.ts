@@ -3,7 +3,7 @@ import { checkDataset, datasetSize, shuffledIndices, sliceTime, takeSamples, typ
 import { describe } from '../layers/validate.js';
 import { Sequential } from '../model/sequential.js';
 import { clipGradNorm, clipGradPerParameterNorm, clipGradValue, findNonFiniteGrad, gradNorm, type ClipPolicy } from './clip.js';
-import { resolveLoss, runLoss, type Loss, type LossSpec } from './losses.js';
+import { batchLoss, resolveLoss, type BatchLoss, type Loss, type LossSpec } from './losses.js';
 import { makeOptimizer, Optimizer, type OptimizerSpec } from './optimizers.js';
 import { learningRate, type Schedule } from './schedules.js';
 
@@ -284,48 +284,8 @@ export class Trainer {
     return { loss: r.count > 0 ? r.sum / r.count : NaN, tokens: r.tokens };
   }
 
-  private forwardLoss(batch: SequenceDataset, carry: boolean, withGrad: boolean): { sum: number; count: number; tokens: number; gradPtr: number } {
-    const model = this.model;
-    const [B, T] = batch.xShape;
-    const { ptr, rows } = model.run(batch.x, batch.xShape, T, B, true, { lengths: batch.lengths, carry });
-    const O = model.outputSize;
-    const perStep = model.output === 'sequence';
-    const isCe = this.loss.kind === 'crossEntropy';
-    const want = perStep ? (isCe ? [B, T] : [B, T, O]) : isCe ? [B] : [B, O];
-    if (batch.yShape.length !== want.length || batch.yShape.some((d, i) => d !== want[i])) {
-      throw new ShapeError(
-        `targets: the model's output '${model.output}' with loss ${this.loss.kind} needs y of shape [${want.join(', ')}]` +
-          `${perStep ? '' : ' (one target per sequence)'}, got [${batch.yShape.join(', ')}]`,
-      );
-    }
-    // targets → wasm, time-major rows like the output; count the valid elements
-    const C = isCe ? 1 : O;
-    const tPtr = model.scratch(10, rows * C * 4, 'targets');
-    const weights = perStep ? model.maskPtr : 0;
-    const w = weights ? model.rt.arena.f32(weights, rows) : undefined;
-    let count = 0;
-    const dst = isCe ? new Int32Array(model.rt.kernels.memory.buffer, tPtr, rows) : model.rt.arena.f32(tPtr, rows * C);
-    for (let r = 0; r < rows; r++) {
-      const src = perStep ? ((r % B) * T + Math.floor(r / B)) : r; // time-major row (t, b) ← sample b, step t
-      const valid = !w || w[r] !== 0;
-      for (let c = 0; c < C; c++) {
-        const v = batch.y[src * C + c];
-        dst[r * C + c] = v;
-        if (isCe && valid && v !== this.loss.ignoreIndex) {
-          if (!Number.isInteger(v) || v < 0 || v >= O) {
-            throw new ShapeError(`targets: element ${src} is ${v}; class ids must be integers in [0, ${O - 1}] or ignoreIndex ${this.loss.ignoreIndex}`);
-          }
-          count++;
-        }
-      }
-      if (!isCe && valid) count += C;
-    }
-    let tokens = rows;
-    if (batch.lengths) tokens = perStep ? (w ? w.reduce((a, b) => a + b, 0) : rows) : Array.from(batch.lengths).reduce((a, b) => a + b, 0);
-    else if (!perStep) tokens = B * T;
-    const gradPtr = model.scratch(11, rows * O * 4, 'loss gradient');
-    const sum = runLoss(model.rt, this.loss, gradPtr, ptr, tPtr, weights, rows, O, withGrad ? count * this.accumulate : count);
-    return { sum, count, tokens, gradPtr };
+  private forwardLoss(batch: SequenceDataset, carry: boolean, withGrad: boolean): BatchLoss {
+    return batchLoss(this.model, this.loss, batch, { carry, accumulate: withGrad ? this.accumulate : 1 });
   }
 
   private applyClip(total: number): boolean {
