@@ -19,7 +19,7 @@ describe('examples', () => {
     expect(out).toBe('');
   });
 
-  it('npm start (examples/layers.ts) trains: the loss falls at least 5×', () => {
+  it('examples/layers.ts (hand-written training loop) trains: the loss falls at least 5×', () => {
     const out = execFileSync(process.execPath, ['--import', 'tsx', 'examples/layers.ts'], { cwd: root.pathname, encoding: 'utf8' });
     const losses = [...out.matchAll(/mse ([\d.]+)/g)].map((m) => Number(m[1]));
     expect(losses.length).toBeGreaterThan(3);
