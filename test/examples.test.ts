@@ -25,4 +25,29 @@ describe('examples', () => {
     expect(losses.length).toBeGreaterThan(3);
     expect(losses.at(-1)!).toBeLessThan(losses[0] / 5);
   });
+
+  // every example runs as documented (small budgets here; the full runs are the examples' own)
+  const runExample = (file: string, ...args: string[]) =>
+    execFileSync(process.execPath, ['--import', 'tsx', file, ...args], { cwd: root.pathname, encoding: 'utf8', timeout: 120_000 });
+
+  it('examples/adding-problem.ts prints steps-to-solve for both cells', () => {
+    const out = runExample('examples/adding-problem.ts', '--max-steps', '250', '--t', '10');
+    expect(out).toMatch(/LSTM/);
+    expect(out).toMatch(/RNN/);
+  }, 120_000);
+
+  it('examples/gradient-flow.ts prints the decay table', () => {
+    const out = runExample('examples/gradient-flow.ts', '--steps', '50');
+    expect(out).toMatch(/RNN untrained .* ρ\(W_hh\) [\d.]+/);
+    expect(out).toMatch(/LSTM after 50 /);
+  }, 120_000);
+
+  it('examples/sunspots.ts compares with persistence', () => {
+    expect(runExample('examples/sunspots.ts')).toMatch(/persistence/i);
+  }, 120_000);
+
+  it('examples/char-lm.ts trains and reports validation loss in nats/char', () => {
+    expect(runExample('examples/char-lm.ts', '--minutes', '0.05', '--hidden', '32')).toMatch(/nats\/char/);
+  }, 120_000);
 });
+
