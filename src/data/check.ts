@@ -6,31 +6,9 @@
  */
 import { ConfigError, NonFiniteError, ShapeError } from '../errors.js';
 
-/** `[a, b, c]` for messages. @internal */
-export function fmtShape(shape: readonly number[]): string {
-  return `[${shape.join(', ')}]`;
-}
-
-/** @internal */
-export function product(shape: readonly number[]): number {
-  let p = 1;
-  for (const s of shape) p *= s;
-  return p;
-}
-
-/** @internal A short description of a value for error messages. */
-export function describe(v: unknown): string {
-  if (v === null) return 'null';
-  if (v === undefined) return 'undefined';
-  if (Array.isArray(v)) return `an array of ${v.length} elements`;
-  if (ArrayBuffer.isView(v)) {
-    const n = (v as unknown as { length?: number }).length ?? v.byteLength;
-    return `a ${v.constructor.name} of ${n} elements`;
-  }
-  if (typeof v === 'object') return `an object (${(v as object).constructor?.name ?? 'Object'})`;
-  if (typeof v === 'string') return `string ${JSON.stringify(v.length > 40 ? v.slice(0, 40) + '…' : v)}`;
-  return `${typeof v} ${String(v)}`;
-}
+// Shared with the layers: one definition of the message helpers.
+import { describe } from '../layers/validate.js';
+export { describe, fmtShape, product } from '../layers/validate.js';
 
 /** @internal An integer option in [min, max]. */
 export function checkInt(name: string, value: unknown, min: number, max = Number.MAX_SAFE_INTEGER): number {
