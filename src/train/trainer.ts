@@ -2,6 +2,7 @@ import { ConfigError, NonFiniteError, ShapeError } from '../errors.js';
 import { checkDataset, datasetSize, shuffledIndices, sliceTime, takeSamples, type SequenceDataset } from '../data/dataset.js';
 import { describe } from '../layers/validate.js';
 import { Sequential } from '../model/sequential.js';
+import { gradientFlow, recurrentSpectralRadii, type GradientFlow } from '../diagnostics.js';
 import { clipGradNorm, clipGradPerParameterNorm, clipGradValue, findNonFiniteGrad, gradNorm, type ClipPolicy } from './clip.js';
 import { batchLoss, resolveLoss, type BatchLoss, type Loss, type LossSpec } from './losses.js';
 import { makeOptimizer, Optimizer, type OptimizerSpec } from './optimizers.js';
@@ -64,6 +65,10 @@ export interface EpochStats {
   clipRatio: number;
   /** Updates skipped for non-finite values. */
   skipped: number;
+  /** With `report.spectralRadius`: the spectral radius of every W_hh gate block. */
+  spectralRadii?: { parameter: string; gate: string; radius: number }[];
+  /** With `report.gradientFlow`: ‖∂E/∂h_k‖ per step on that batch (see diagnostics.gradientFlow). */
+  gradientFlow?: GradientFlow;
 }
 
 /** Options of {@link Trainer.fit}. */
@@ -96,6 +101,8 @@ export interface FitOptions {
   maxSeconds?: number;
   /** Yield to the event loop when this many ms passed since the last yield. Default 16. */
   yieldEveryMs?: number;
+  /** Add diagnostics to every epoch's stats: W_hh spectral radii, and the gradient flow on a batch. */
+  report?: { spectralRadius?: boolean; gradientFlow?: SequenceDataset };
 }
 
 /** What {@link Trainer.fit} returns. */
@@ -129,6 +136,7 @@ export class Trainer {
   /** Updates skipped for non-finite values, in total. */
   skippedSteps = 0;
   private readonly baseLr: number;
+  private readonly lossSpec: LossSpec;
   private pending = 0; // batches accumulated since the last update
 
   constructor(readonly model: Sequential, options: TrainerOptions) {
@@ -140,6 +148,7 @@ export class Trainer {
       }
     }
     this.loss = resolveLoss(options.loss);
+    this.lossSpec = options.loss;
     this.optimizer = options.optimizer instanceof Optimizer ? options.optimizer : makeOptimizer(model, options.optimizer);
     this.baseLr = this.optimizer.lr;
     this.clip = checkClip(options.clip);
@@ -256,6 +265,8 @@ export class Trainer {
         tokensPerSecond: tokens / Math.max(seconds, 1e-9), clipRatio: updates ? clippedCount / updates : 0, skipped,
       };
       if (options.validation) stats.valLoss = this.evaluate(options.validation, { batchSize, tbptt });
+      if (options.report?.spectralRadius) stats.spectralRadii = recurrentSpectralRadii(this.model);
+      if (options.report?.gradientFlow) stats.gradientFlow = gradientFlow(this.model, options.report.gradientFlow, { loss: this.lossSpec });
       history.epochs.push(stats);
       options.callbacks?.onEpochEnd?.(stats);
       if (es && stats.valLoss !== undefined) {

@@ -154,6 +154,16 @@ describe('Trainer', () => {
     expect(Math.abs(padded - (3 * a + 2 * b) / 5)).toBeLessThan(1e-6);
   });
 
+  it('can report spectral radii and the gradient flow every epoch', async () => {
+    const m = smallModel();
+    const t = new Trainer(m, { loss: 'mse', optimizer: { type: 'adam', lr: 1e-2 } });
+    const epochs: { spectralRadii?: unknown[]; gradientFlow?: { layers: { norms: Float64Array }[] } }[] = [];
+    await t.fit(addingProblem(8 * 5, 6, 1), { epochs: 2, batchSize: 8, report: { spectralRadius: true, gradientFlow: addingProblem(4, 6, 2) }, callbacks: { onEpochEnd: (s) => epochs.push(s) } });
+    expect(epochs).toHaveLength(2);
+    expect(epochs[1].spectralRadii).toHaveLength(3); // GRU gates r, z, n
+    expect(epochs[1].gradientFlow!.layers[0].norms).toHaveLength(6);
+  });
+
   it('checks targets against the model', () => {
     const m = smallModel();
     const t = new Trainer(m, { loss: 'mse', optimizer: { type: 'sgd', lr: 0.1 } });
