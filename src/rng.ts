@@ -10,6 +10,15 @@ export class Rng {
     this.s = seed >>> 0;
   }
 
+  /** The generator's state (for checkpoints). */
+  get state(): number {
+    return this.s;
+  }
+
+  set state(value: number) {
+    this.s = value >>> 0;
+  }
+
   /** A random seed when the user gave none. */
   static randomSeed(): number {
     return Math.floor(Math.random() * 2 ** 32) >>> 0;

@@ -7,7 +7,7 @@ import { LSTM } from '../layers/lstm.js';
 import { RecurrentLayer } from '../layers/recurrent.js';
 import { RNN } from '../layers/rnn.js';
 import { Sequential, type Layer } from '../model/sequential.js';
-import { decodeSafetensors, encodeSafetensors, type DecodeLimits } from './safetensors.js';
+import { decodeSafetensors, encodeSafetensors, type DecodeLimits, type Tensor } from './safetensors.js';
 
 /** What {@link save} writes and {@link load} rebuilds: a model, or one recurrent layer. */
 export type Saveable = Sequential | RecurrentLayer;
@@ -26,6 +26,11 @@ export const FORMAT_VERSION = 1;
  * ```
  */
 export function save(model: Saveable): Uint8Array {
+  return saveWith(model, {}, {});
+}
+
+/** @internal save() plus extra tensors and metadata entries (checkpoints). */
+export function saveWith(model: Saveable, extra: Record<string, { shape: number[]; data: Float32Array }>, extraMeta: Record<string, string>): Uint8Array {
   if (!(model instanceof Sequential) && !(model instanceof RecurrentLayer)) {
     throw new RnnWasmError('save(model): expected a Sequential, RNN, LSTM or GRU');
   }
@@ -33,10 +38,12 @@ export function save(model: Saveable): Uint8Array {
   const shapes = model.parameterShapes();
   const tensors: Record<string, { shape: number[]; data: Float32Array }> = {};
   for (const [name, data] of Object.entries(dict)) tensors[name] = { shape: shapes[name], data };
+  Object.assign(tensors, extra);
   return encodeSafetensors(tensors, {
     format: 'rnn-wasm',
     format_version: String(FORMAT_VERSION),
     model: JSON.stringify(model.config()),
+    ...extraMeta,
   });
 }
 
@@ -58,7 +65,19 @@ export interface LoadOptions extends DecodeLimits {
  * (or the layer's own error for a bad configuration) says what is wrong and nothing leaks.
  */
 export function load(bytes: Uint8Array | ArrayBuffer, options: LoadOptions = {}): Saveable {
-  const { tensors, metadata } = decodeSafetensors(bytes, options);
+  return loadParts(bytes, options).model;
+}
+
+/**
+ * @internal load() that also hands back the tensors whose names satisfy `extra` (e.g. optimizer
+ * state in a checkpoint) and the metadata, instead of rejecting them.
+ */
+export function loadParts(bytes: Uint8Array | ArrayBuffer, options: LoadOptions = {}, extra: (name: string) => boolean = () => false): { model: Saveable; extras: Map<string, Tensor>; metadata: Record<string, string> } {
+  const decoded = decodeSafetensors(bytes, options);
+  const { metadata } = decoded;
+  const extras = new Map<string, Tensor>();
+  const tensors = new Map<string, Tensor>();
+  for (const [name, t] of decoded.tensors) (extra(name) ? extras : tensors).set(name, t);
   let config = options.config;
   if (!config) {
     if (metadata.format !== 'rnn-wasm' || metadata.model === undefined) {
@@ -93,7 +112,7 @@ export function load(bytes: Uint8Array | ArrayBuffer, options: LoadOptions = {})
     const dict: Record<string, Float32Array> = {};
     for (const [name, t] of tensors) dict[name] = t.data;
     model.loadStateDict(dict);
-    return model.eval() as Saveable;
+    return { model: model.eval() as Saveable, extras, metadata };
   } catch (e) {
     model.dispose();
     throw e;

@@ -217,6 +217,15 @@ export abstract class Module {
   /** Forget cached activations (weights changed, or disposed). */
   protected abstract invalidate(): void;
 
+  /** @internal The state of the module's RNG (dropout masks), for checkpoints. */
+  get rngState(): number {
+    return this.rng.state;
+  }
+
+  set rngState(value: number) {
+    this.rng.state = value;
+  }
+
   /** @internal Throws DisposedError after dispose(). */
   live(): void {
     if (this.disposed) throw new DisposedError(`this ${this.describe()} was disposed; create a new one`);
@@ -266,7 +275,9 @@ export abstract class Module {
 
   /**
    * @internal A scratch block (index ≥ 2) of at least `bytes`: re-allocated only when it must
-   * grow, so memory is sized once per shape and reused. Returns its pointer.
+   * grow, so memory is sized once per shape and reused. Returns its pointer. Growing does NOT
+   * keep the old contents: a block whose data must persist between calls has to be asked for
+   * at one size every time.
    */
   scratch(index: number, bytes: number, what: string): number {
     while (this.blocks.length <= index) this.blocks.push({ ptr: 0, bytes: 0 });

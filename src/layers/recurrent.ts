@@ -259,17 +259,12 @@ export abstract class RecurrentLayer extends Module {
     const L = this.numLayers, D = this.numDirections, H = this.hiddenSize, DH = D * H;
     const S = L * D * B * H;
     const isLstm = this.mode === 'LSTM';
-    // keep the previous final states aside: re-planning may move or re-allocate the block
-    const carry = state.carry === true && this.fwd !== undefined && this.lastB === B;
-    if (carry) {
-      const keep = this.scratch(6, S * 8, 'carried state');
-      k.copy_f32(keep, this.fwd!.ptr('hN'), S);
-      if (isLstm) k.copy_f32(keep + S * 4, this.fwd!.ptr('cN'), S);
-    }
+    // carry: start from the final states of the previous forward, kept in their own block
+    const carry = state.carry === true && this.lastB === B;
     this.cache = undefined;
     const plan = this.forwardPlan(T, B);
     if (carry) {
-      const keep = this.scratch(6, S * 8, 'carried state');
+      const keep = this.carryBlock(B);
       k.copy_f32(plan.ptr('h0'), keep, S);
       if (isLstm) k.copy_f32(plan.ptr('c0'), keep + S * 4, S);
     } else if (state.statePtr) {
@@ -315,6 +310,10 @@ export abstract class RecurrentLayer extends Module {
       }
     }
     this.cache = { T, B, batched: true, dropout: useDropout, x: xPtr, mask };
+    // the final states, kept for a following forward with carry (truncated BPTT)
+    const keep = this.carryBlock(B);
+    k.copy_f32(keep, plan.ptr('hN'), S);
+    if (isLstm) k.copy_f32(keep + S * 4, plan.ptr('cN'), S);
     return plan.ptr(`out${L - 1}`);
   }
 
@@ -372,6 +371,27 @@ export abstract class RecurrentLayer extends Module {
       }
     }
     return bp.ptr('dx');
+  }
+
+  /** @internal The carried final states (h then c) and their batch size, for checkpoints. */
+  get carriedState(): { batch: number; data: Float32Array } | undefined {
+    if (this.lastB < 0) return undefined;
+    const n = this.numLayers * this.numDirections * this.lastB * this.hiddenSize * (this.mode === 'LSTM' ? 2 : 1);
+    return { batch: this.lastB, data: this.rt.arena.f32(this.carryBlock(this.lastB), n).slice() };
+  }
+
+  set carriedState(value: { batch: number; data: Float32Array } | undefined) {
+    if (!value) { this.lastB = -1; return; }
+    const n = this.numLayers * this.numDirections * value.batch * this.hiddenSize * (this.mode === 'LSTM' ? 2 : 1);
+    if (value.data.length !== n) throw new ShapeError(`carried state: expected ${n} values for batch ${value.batch}, got ${value.data.length}`);
+    this.rt.arena.f32(this.carryBlock(value.batch), n).set(value.data);
+    this.lastB = value.batch;
+  }
+
+  // The block holding the carried final states for batch B: h [S] then c [S]. Always asked for
+  // at this one size, so it is never re-allocated (which would lose its contents) in between.
+  private carryBlock(B: number): number {
+    return this.scratch(6, this.numLayers * this.numDirections * B * this.hiddenSize * 8, 'carried state');
   }
 
   /** @internal Pointers of the final states of the last forward, [L·D, B, H] each. */

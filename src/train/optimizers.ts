@@ -83,6 +83,9 @@ export abstract class Optimizer {
     this.disposed = true;
   }
 
+  /** The spec that rebuilds this optimizer (type and options; the lr is the initial one). */
+  abstract spec(): OptimizerSpec;
+
   protected abstract update(block: ParameterBlock, state: number[], t: number): void;
 
   /** Value the state buffers start at (Adagrad's initial accumulator). */
@@ -123,6 +126,10 @@ export class SGD extends Optimizer {
       throw new ConfigError('SGD: Nesterov momentum requires a momentum > 0 and dampening 0 (as torch.optim.SGD)');
     }
   }
+  readonly initialLr: number = this.lr;
+  spec(): OptimizerSpec {
+    return { type: 'sgd', lr: this.initialLr, momentum: this.momentum, dampening: this.dampening, nesterov: this.nesterov, weightDecay: this.weightDecay };
+  }
   protected update(b: ParameterBlock, s: number[], t: number): void {
     this.rt.kernels.sgd_step(b.params, b.grads, s[0], b.count, this.lr, this.momentum, this.dampening, this.weightDecay, this.nesterov ? 1 : 0, t === 1 ? 1 : 0);
   }
@@ -141,6 +148,10 @@ export class Adam extends Optimizer {
     this.eps = checkNumber(`${name} eps`, options.eps ?? 1e-8, 0, Infinity);
     this.weightDecay = checkNumber(`${name} weightDecay`, options.weightDecay ?? (name === 'AdamW' ? 1e-2 : 0), 0, Infinity);
     this.amsgrad = options.amsgrad ?? false;
+  }
+  readonly initialLr: number = this.lr;
+  spec(): OptimizerSpec {
+    return { type: this.decoupled ? 'adamw' : 'adam', lr: this.initialLr, betas: [...this.betas], eps: this.eps, weightDecay: this.weightDecay, amsgrad: this.amsgrad };
   }
   protected update(b: ParameterBlock, s: number[], t: number): void {
     const [b1, b2] = this.betas;
@@ -171,6 +182,10 @@ export class RMSprop extends Optimizer {
     this.momentum = checkNumber('RMSprop momentum', options.momentum ?? 0, 0, Infinity);
     this.centered = options.centered ?? false;
   }
+  readonly initialLr: number = this.lr;
+  spec(): OptimizerSpec {
+    return { type: 'rmsprop', lr: this.initialLr, alpha: this.alpha, eps: this.eps, weightDecay: this.weightDecay, momentum: this.momentum, centered: this.centered };
+  }
   protected update(b: ParameterBlock, s: number[]): void {
     this.rt.kernels.rmsprop_step(b.params, b.grads, s[0], this.centered ? s[1] : 0, s[2], b.count, this.lr, this.alpha, this.eps, this.weightDecay, this.momentum);
   }
@@ -189,6 +204,10 @@ export class Adagrad extends Optimizer {
   }
   protected override initialState(): number {
     return this.initialAccumulatorValue;
+  }
+  readonly initialLr: number = this.lr;
+  spec(): OptimizerSpec {
+    return { type: 'adagrad', lr: this.initialLr, lrDecay: this.lrDecay, weightDecay: this.weightDecay, initialAccumulatorValue: this.initialAccumulatorValue, eps: this.eps };
   }
   protected update(b: ParameterBlock, s: number[], t: number): void {
     const clr = this.lr / (1 + (t - 1) * this.lrDecay);

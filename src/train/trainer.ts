@@ -1,4 +1,6 @@
-import { ConfigError, NonFiniteError, ShapeError } from '../errors.js';
+import { ConfigError, FormatError, NonFiniteError } from '../errors.js';
+import { loadParts, saveWith } from '../io/model-file.js';
+import { RecurrentLayer } from '../layers/recurrent.js';
 import { checkDataset, datasetSize, shuffledIndices, sliceTime, takeSamples, type SequenceDataset } from '../data/dataset.js';
 import { describe } from '../layers/validate.js';
 import { Sequential } from '../model/sequential.js';
@@ -101,6 +103,12 @@ export interface FitOptions {
   maxSeconds?: number;
   /** Yield to the event loop when this many ms passed since the last yield. Default 16. */
   yieldEveryMs?: number;
+  /**
+   * Continue from where the last fit stopped (or the restored checkpoint's position): the same
+   * epoch, skipping the batches already done. With the same data and fit options the result is
+   * bit-identical to an uninterrupted run. (Early stopping's patience restarts.)
+   */
+  resume?: boolean;
   /** Add diagnostics to every epoch's stats: W_hh spectral radii, and the gradient flow on a batch. */
   report?: { spectralRadius?: boolean; gradientFlow?: SequenceDataset };
 }
@@ -135,9 +143,13 @@ export class Trainer {
   readonly accumulate: number;
   /** Updates skipped for non-finite values, in total. */
   skippedSteps = 0;
+  /** Where fit is: the epoch under way (from 1) and the batches of it already done. */
+  progress = { epoch: 1, batch: 0 };
   private readonly baseLr: number;
   private readonly lossSpec: LossSpec;
   private pending = 0; // batches accumulated since the last update
+
+  private readonly options: TrainerOptions;
 
   constructor(readonly model: Sequential, options: TrainerOptions) {
     if (!(model instanceof Sequential)) throw new ConfigError(`Trainer: expected a Sequential model, got ${describe(model)}`);
@@ -149,6 +161,7 @@ export class Trainer {
     }
     this.loss = resolveLoss(options.loss);
     this.lossSpec = options.loss;
+    this.options = options;
     this.optimizer = options.optimizer instanceof Optimizer ? options.optimizer : makeOptimizer(model, options.optimizer);
     this.baseLr = this.optimizer.lr;
     this.clip = checkClip(options.clip);
@@ -199,6 +212,72 @@ export class Trainer {
     return { step: this.optimizer.stepCount, loss, gradNorm: gradNormValue, clipped, lr, tokens, skipped };
   }
 
+  /**
+   * Everything needed to continue training exactly: the model (as {@link save}), the optimizer's
+   * state, the trainer's settings and position, the dropout generators' states, the carried
+   * hidden states of truncated BPTT and any gradients accumulated towards the next update —
+   * one safetensors file. {@link Trainer.restore} rebuilds it; then `fit(data, { …, resume: true })`.
+   */
+  checkpoint(): Uint8Array {
+    const extra: Record<string, { shape: number[]; data: Float32Array }> = {};
+    this.optimizer.stateDict().buffers.forEach((bufs, i) => bufs.forEach((data, j) => { extra[`@optimizer.${i}.${j}`] = { shape: [data.length], data }; }));
+    const layerState: Record<number, { rng: number; carryBatch?: number }> = {};
+    this.model.layers.forEach((l, i) => {
+      layerState[i] = { rng: l.rngState };
+      if (l instanceof RecurrentLayer) {
+        const c = l.carriedState;
+        if (c) { layerState[i].carryBatch = c.batch; extra[`@carry.${i}`] = { shape: [c.data.length], data: c.data }; }
+      }
+    });
+    if (this.pending > 0) for (const p of this.model.namedParameters()) extra[`@grad.${p.name}`] = { shape: [p.grad.length], data: p.grad.slice() };
+    const { optimizer: _ignored, ...settings } = this.options;
+    const state = {
+      settings, optimizer: this.optimizer.spec(), stepCount: this.optimizer.stepCount, lr: this.optimizer.lr,
+      pending: this.pending, skippedSteps: this.skippedSteps, progress: this.progress, layers: layerState,
+      modelRng: this.model.rngState,
+    };
+    return saveWith(this.model, extra, { checkpoint: JSON.stringify(state) });
+  }
+
+  /** Rebuild a trainer (and its model) from {@link checkpoint}'s bytes. */
+  static restore(bytes: Uint8Array | ArrayBuffer): Trainer {
+    const { model, extras, metadata } = loadParts(bytes, {}, (n) => n.startsWith('@'));
+    if (!(model instanceof Sequential)) { model.dispose(); throw new FormatError('a checkpoint holds a Sequential model'); }
+    try {
+      if (metadata.checkpoint === undefined) throw new FormatError('not a checkpoint: no "checkpoint" entry in __metadata__ (a model file? use load())');
+      const st = JSON.parse(metadata.checkpoint);
+      const trainer = new Trainer(model, { ...st.settings, optimizer: st.optimizer });
+      const buffers = [...extras.keys()].filter((k) => k.startsWith('@optimizer.')).sort(byIndices).reduce<Float32Array[][]>((acc, k) => {
+        const [, i, j] = k.split('.').map(Number);
+        (acc[i] ??= [])[j] = extras.get(k)!.data;
+        return acc;
+      }, []);
+      trainer.optimizer.loadStateDict({ stepCount: st.stepCount, lr: st.lr, buffers });
+      trainer.pending = st.pending;
+      trainer.skippedSteps = st.skippedSteps;
+      trainer.progress = st.progress;
+      model.rngState = st.modelRng;
+      model.train();
+      model.layers.forEach((l, i) => {
+        const ls = st.layers[i];
+        l.rngState = ls.rng;
+        if (l instanceof RecurrentLayer && ls.carryBatch !== undefined) l.carriedState = { batch: ls.carryBatch, data: extras.get(`@carry.${i}`)!.data };
+      });
+      if (st.pending > 0) {
+        for (const p of model.namedParameters()) {
+          const g = extras.get(`@grad.${p.name}`);
+          if (!g || g.data.length !== p.grad.length) throw new FormatError(`checkpoint: missing or mis-sized accumulated gradient "@grad.${p.name}"`);
+          p.grad.set(g.data);
+        }
+      }
+      return trainer;
+    } catch (e) {
+      model.dispose();
+      if (e instanceof SyntaxError) throw new FormatError(`checkpoint metadata is not valid JSON: ${e.message}`);
+      throw e;
+    }
+  }
+
   /** Mean loss over the valid elements of `data`, in eval mode, without gradients. */
   evaluate(data: SequenceDataset, options: { batchSize?: number; tbptt?: number } = {}): number {
     checkDataset(data, 'evaluate data');
@@ -235,15 +314,20 @@ export class Trainer {
     let lastYield = now();
     let best = Infinity, bestWeights: Record<string, Float32Array> | undefined, sinceBest = 0;
     const startStep = this.optimizer.stepCount;
-    outer: for (let epoch = 1; epoch <= epochs; epoch++) {
+    const from = options.resume ? { ...this.progress } : { epoch: 1, batch: 0 };
+    this.progress = { ...from };
+    outer: for (let epoch = from.epoch; epoch <= epochs; epoch++) {
       this.model.train();
       const e0 = now();
       let lossSum = 0, nBatches = 0, tokens = 0, updates = 0, clippedCount = 0, skipped = 0;
       const order = shuffle ? shuffledIndices(datasetSize(data), seed + epoch) : undefined;
       let b = 0;
+      const skip = epoch === from.epoch ? from.batch : 0;
       for (const { batch, carry } of batches(data, batchSize, tbptt, order)) {
+        if (b < skip) { b++; continue; } // done before the checkpoint
         if (options.signal?.aborted) { history.stopped = 'aborted'; break outer; }
         const r = this.trainBatch(batch, carry);
+        this.progress = { epoch, batch: b + 1 };
         lossSum += r.loss;
         nBatches++;
         tokens += r.tokens;
@@ -268,6 +352,7 @@ export class Trainer {
       if (options.report?.spectralRadius) stats.spectralRadii = recurrentSpectralRadii(this.model);
       if (options.report?.gradientFlow) stats.gradientFlow = gradientFlow(this.model, options.report.gradientFlow, { loss: this.lossSpec });
       history.epochs.push(stats);
+      this.progress = { epoch: epoch + 1, batch: 0 };
       options.callbacks?.onEpochEnd?.(stats);
       if (es && stats.valLoss !== undefined) {
         if (stats.valLoss < best - (es.minDelta ?? 0)) {
@@ -360,4 +445,9 @@ function yieldToEventLoop(): Promise<void> {
     });
   }
   return new Promise((r) => setTimeout(r, 0));
+}
+
+function byIndices(a: string, b: string): number {
+  const pa = a.split('.').slice(1).map(Number), pb = b.split('.').slice(1).map(Number);
+  return pa[0] - pb[0] || pa[1] - pb[1];
 }
