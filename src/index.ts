@@ -11,6 +11,7 @@
  * @packageDocumentation
  */
 export { init, isInitialized, type InitOptions, type WasmSource } from './runtime/loader.js';
+export { setLimits, getLimits, type Limits } from './runtime/limits.js';
 export { RNN, type RNNOptions } from './layers/rnn.js';
 export { LSTM, type LSTMForwardResult, type LSTMBackwardResult } from './layers/lstm.js';
 export { GRU } from './layers/gru.js';

@@ -1,6 +1,7 @@
 import { ShapeError, StateError } from '../errors.js';
 import { Rng } from '../rng.js';
 import { Module } from './module.js';
+import { checkInputSize } from '../runtime/limits.js';
 import { checkInt, checkKeys, describe, fmtShape, isNumericArray, product } from './validate.js';
 
 /** Options of {@link Embedding}; names as `torch.nn.Embedding`. */
@@ -72,6 +73,7 @@ export class Embedding extends Module {
     if (!Array.isArray(shape) || !shape.every((s) => Number.isSafeInteger(s) && s >= 1)) {
       throw new ShapeError(`Embedding forward: options.shape must be positive integers, got ${Array.isArray(shape) ? fmtShape(shape) : describe(shape)}`);
     }
+    checkInputSize('Embedding forward ids', shape);
     const n = product(shape);
     const ptr = this.stageIds(ids, n, 'Embedding forward ids', shape);
     const out = this.runForward(ptr, n);

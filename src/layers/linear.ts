@@ -1,6 +1,7 @@
 import { ShapeError, StateError } from '../errors.js';
 import { Rng } from '../rng.js';
 import { Module } from './module.js';
+import { checkInputSize } from '../runtime/limits.js';
 import { checkArray, checkBool, checkInt, checkKeys, describe, fmtShape, type NumericArray } from './validate.js';
 
 /** Options of {@link Linear}; names as `torch.nn.Linear`. */
@@ -79,6 +80,7 @@ export class Linear extends Module {
     if (!Array.isArray(shape) || shape.length < 1 || !shape.every((s) => Number.isSafeInteger(s) && s >= 1) || shape[shape.length - 1] !== this.inFeatures) {
       throw new ShapeError(`Linear forward: options.shape must be [..., ${this.inFeatures}] with positive integers, got ${Array.isArray(shape) ? fmtShape(shape) : describe(shape)}`);
     }
+    checkInputSize('Linear forward x', shape);
     const xs = checkArray('Linear forward x', x, shape);
     const M = xs.length / this.inFeatures;
     const xPtr = this.scratch(4, xs.length * 4, 'input');

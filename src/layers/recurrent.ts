@@ -2,6 +2,7 @@ import { ConfigError, OutOfMemoryError, ShapeError, StateError } from '../errors
 import { Rng } from '../rng.js';
 import type { Runtime } from '../runtime/loader.js';
 import { MAX_MEMORY_BYTES } from '../runtime/arena.js';
+import { checkInputSize } from '../runtime/limits.js';
 import { Module, type ParamInfo } from './module.js';
 import { Plan } from './plan.js';
 import {
@@ -182,6 +183,7 @@ export abstract class RecurrentLayer extends Module {
       throw new ShapeError(`forward(x, options): options must be an object with a "shape", e.g. { shape: [T, B, ${this.inputSize}] }, got ${describe(options)}`);
     }
     const { T, B, batched } = this.parseShape(options.shape);
+    checkInputSize('forward x', options.shape);
     const xs = checkArray('forward x', x, options.shape);
     const stateShape = this.stateShape(B, batched);
     const h0 = options.h0 === undefined ? undefined : checkArray('forward h0', options.h0, stateShape);

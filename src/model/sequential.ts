@@ -1,5 +1,6 @@
 import { ConfigError, ShapeError, StateDictError, StateError } from '../errors.js';
 import { save } from '../io/model-file.js';
+import { checkInputSize } from '../runtime/limits.js';
 import { sampleTokens, type SampleOptions } from './sampling.js';
 import { Dropout } from '../layers/dropout.js';
 import { Embedding, type TokenIds } from '../layers/embedding.js';
@@ -371,6 +372,7 @@ export class Sequential extends Module {
   run(x: NumericArray | TokenIds, shape: readonly number[], T: number, B: number, batchMajor: boolean, opts: { lengths?: ArrayLike<number>; carry?: boolean; states?: number[] } = {}): { ptr: number; rows: number } {
     this.live();
     for (const l of this.layers) l.live();
+    checkInputSize('forward x', shape);
     this.cache = undefined;
     const first = this.layers[0];
     let ptr: number;

@@ -95,7 +95,7 @@ describe('memory arena', () => {
     const bytes = arena.memoryBytes, used = arena.allocatedBytes;
     for (let i = 0; i < 20; i++) run();
     expect(arena.memoryBytes).toBe(bytes);
-    expect(arena.allocatedBytes).toBe(used);
+    expect(arena.allocatedBytes).toBeLessThanOrEqual(used); // may shrink: the finalizer frees abandoned layers
   });
 
   it('two layers never share buffers', async () => {

@@ -43,7 +43,7 @@ describe('Trainer', () => {
     const h = await t.fit(data, { epochs: 50, batchSize: 8 });
     expect(h.steps).toBe(5000);
     expect(arena.memoryBytes).toBe(wasmBefore);
-    expect(arena.allocatedBytes).toBe(allocBefore);
+    expect(arena.allocatedBytes).toBeLessThanOrEqual(allocBefore); // may shrink: the finalizer frees abandoned layers
     globalThis.gc?.();
     expect(process.memoryUsage().heapUsed - heapBefore).toBeLessThan(16 * 2 ** 20);
   }, 60_000);
