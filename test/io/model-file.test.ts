@@ -175,7 +175,7 @@ describe('hostile and broken files', () => {
       expect(err, 'must throw').toBeDefined();
       expect((err as Error).constructor === FormatError || err instanceof StateDictError).toBe(true);
       expect((err as Error).message).toMatch(message);
-      expect(arena.allocatedBytes).toBe(used);
+      expect(arena.allocatedBytes).toBeLessThanOrEqual(used); // never grows (the finalizer may free abandoned layers)
     });
   }
 

@@ -56,7 +56,7 @@ describe('streaming step', () => {
     const ids = new Int32Array(1);
     for (let i = 0; i < 2000; i++) { ids[0] = i % 7; m.step(ids, s); }
     expect(arena.memoryBytes).toBe(mem);
-    expect(arena.allocatedBytes).toBe(used);
+    expect(arena.allocatedBytes).toBeLessThanOrEqual(used); // never grows (the finalizer may free abandoned layers)
     s.dispose();
     expect(arena.allocatedBytes).toBeLessThan(used);
     expect(() => m.step(ids, s)).toThrow(/disposed/);

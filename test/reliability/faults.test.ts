@@ -67,7 +67,7 @@ describe('memory', () => {
     expect(arena.allocatedBytes - used).toBeLessThanOrEqual(T * B * 4 + 64);
     expect(big.forward(new Float32Array(6), { shape: [3, 2, 1] }).output).toHaveLength(3 * 2 * 1024);
     big.dispose();
-    expect(arena.allocatedBytes).toBe(before);
+    expect(arena.allocatedBytes).toBeLessThanOrEqual(before); // never grows (the finalizer may free abandoned layers)
   });
 });
 

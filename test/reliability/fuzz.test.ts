@@ -185,6 +185,6 @@ describe('fuzzing models and files', () => {
       }
     }
     expect(refused).toBeGreaterThan(1000);
-    expect(arena.allocatedBytes).toBe(used);
+    expect(arena.allocatedBytes).toBeLessThanOrEqual(used); // never grows (the finalizer may free abandoned layers)
   });
 });
