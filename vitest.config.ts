@@ -1,5 +1,9 @@
 import { defineConfig } from 'vitest/config';
 
+// `RNN_WASM_SIMD=relaxed vitest run` runs the whole suite on the relaxed-SIMD build: Node 20
+// only validates relaxed SIMD behind a V8 flag, which the test workers then get.
+const relaxed = process.env.RNN_WASM_SIMD === 'relaxed';
+
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
@@ -7,5 +11,6 @@ export default defineConfig({
     // wasm kernels are CPU-bound; two cores here
     pool: 'forks',
     maxWorkers: 2,
+    execArgv: relaxed ? ['--experimental-wasm-relaxed-simd'] : [],
   },
 });

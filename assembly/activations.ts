@@ -14,6 +14,8 @@
 // sigmoid: 1/(1+e^{−x}); e^{−x} saturates to +∞ past 88.7, which yields exactly 0.
 // NaN in gives NaN out (min/max and the arithmetic propagate it) so callers can detect it.
 
+import { madd } from './fma';
+
 const LOG2E: f32 = 1.44269504089;
 const LN2_HI: f32 = 0.693359375; // ln2 rounded to few bits: n·LN2_HI is exact for |n| ≤ 255
 const LN2_LO: f32 = -2.12194440e-4; // ln2 − LN2_HI
@@ -31,13 +33,13 @@ const EXP_MIN: f32 = -86.9; // keeps 2^(n−1) normal (n ≥ −125); below it e
   r = f32x4.sub(r, f32x4.mul(n, f32x4.splat(LN2_LO)));
   // Horner for 1 + r + r²/2! + … + r⁷/7!
   let p = f32x4.splat(1.0 / 5040.0);
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.0 / 720.0));
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.0 / 120.0));
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.0 / 24.0));
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.0 / 6.0));
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(0.5));
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.0));
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.0));
+  p = madd(p, r, f32x4.splat(1.0 / 720.0));
+  p = madd(p, r, f32x4.splat(1.0 / 120.0));
+  p = madd(p, r, f32x4.splat(1.0 / 24.0));
+  p = madd(p, r, f32x4.splat(1.0 / 6.0));
+  p = madd(p, r, f32x4.splat(0.5));
+  p = madd(p, r, f32x4.splat(1.0));
+  p = madd(p, r, f32x4.splat(1.0));
   // 2^n as 2^(n−1)·2, so that n = 128 (x near ln FLT_MAX) still has a finite exponent field
   const pow2 = i32x4.shl(i32x4.add(i32x4.trunc_sat_f32x4_s(n), i32x4.splat(126)), 23);
   let e = f32x4.mul(f32x4.mul(p, pow2), f32x4.splat(2.0));
@@ -68,10 +70,10 @@ const T5: f32 = -0.005577903679727025;
   // exactly odd and tanh(−0) = −0
   const u = f32x4.mul(ax, ax);
   let p = f32x4.splat(T5);
-  p = f32x4.add(f32x4.mul(p, u), f32x4.splat(T4));
-  p = f32x4.add(f32x4.mul(p, u), f32x4.splat(T3));
-  p = f32x4.add(f32x4.mul(p, u), f32x4.splat(T2));
-  p = f32x4.add(f32x4.mul(p, u), f32x4.splat(T1));
+  p = madd(p, u, f32x4.splat(T4));
+  p = madd(p, u, f32x4.splat(T3));
+  p = madd(p, u, f32x4.splat(T2));
+  p = madd(p, u, f32x4.splat(T1));
   const smallv = f32x4.add(ax, f32x4.mul(f32x4.mul(ax, u), p));
   const isSmall = f32x4.lt(ax, f32x4.splat(TANH_SMALL));
   return v128.or(v128.bitselect(smallv, large, isSmall), sign);

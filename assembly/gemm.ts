@@ -19,6 +19,8 @@
 // Blocking: K in slabs of KC (a slab of one panel stays in L1 while every row block of A
 // streams past it), M in blocks of MC rows (an A block stays in L2 across all panels).
 
+import { madd } from './fma';
+
 const NR: i32 = 8;
 const KC: i32 = 256;
 const MC: i32 = 96;
@@ -151,17 +153,17 @@ export function gemm_pack_b(dst: usize, B: usize, K: i32, N: i32, sbk: i32, sbj:
     const b0 = v128.load(b);
     const b1 = v128.load(b, 16);
     let x = v128.load32_splat(a);
-    c00 = f32x4.add(c00, f32x4.mul(x, b0));
-    c01 = f32x4.add(c01, f32x4.mul(x, b1));
+    c00 = madd(x, b0, c00);
+    c01 = madd(x, b1, c01);
     x = v128.load32_splat(a, 4);
-    c10 = f32x4.add(c10, f32x4.mul(x, b0));
-    c11 = f32x4.add(c11, f32x4.mul(x, b1));
+    c10 = madd(x, b0, c10);
+    c11 = madd(x, b1, c11);
     x = v128.load32_splat(a, 8);
-    c20 = f32x4.add(c20, f32x4.mul(x, b0));
-    c21 = f32x4.add(c21, f32x4.mul(x, b1));
+    c20 = madd(x, b0, c20);
+    c21 = madd(x, b1, c21);
     x = v128.load32_splat(a, 12);
-    c30 = f32x4.add(c30, f32x4.mul(x, b0));
-    c31 = f32x4.add(c31, f32x4.mul(x, b1));
+    c30 = madd(x, b0, c30);
+    c31 = madd(x, b1, c31);
     a += 16;
     b += NR << 2;
   }
@@ -182,17 +184,17 @@ export function gemm_pack_b(dst: usize, B: usize, K: i32, N: i32, sbk: i32, sbj:
   for (; k + 2 <= kc; k += 2) {
     const x = v128.load32_splat(a);
     const y = v128.load32_splat(a + sak);
-    c0 = f32x4.add(c0, f32x4.mul(x, v128.load(b)));
-    c1 = f32x4.add(c1, f32x4.mul(x, v128.load(b, 16)));
-    d0 = f32x4.add(d0, f32x4.mul(y, v128.load(b, 32)));
-    d1 = f32x4.add(d1, f32x4.mul(y, v128.load(b, 48)));
+    c0 = madd(x, v128.load(b), c0);
+    c1 = madd(x, v128.load(b, 16), c1);
+    d0 = madd(y, v128.load(b, 32), d0);
+    d1 = madd(y, v128.load(b, 48), d1);
     a += 2 * sak;
     b += 2 * NR << 2;
   }
   if (k < kc) {
     const x = v128.load32_splat(a);
-    c0 = f32x4.add(c0, f32x4.mul(x, v128.load(b)));
-    c1 = f32x4.add(c1, f32x4.mul(x, v128.load(b, 16)));
+    c0 = madd(x, v128.load(b), c0);
+    c1 = madd(x, v128.load(b, 16), c1);
   }
   storeRow(c, f32x4.add(c0, d0), f32x4.add(c1, d1), bias, acc, w);
 }

@@ -10,7 +10,7 @@
  * ```
  * @packageDocumentation
  */
-export { init, isInitialized, type InitOptions, type WasmSource } from './runtime/loader.js';
+export { init, isInitialized, runtimeInfo, hasRelaxedSimd, type InitOptions, type WasmSource, type RuntimeInfo } from './runtime/loader.js';
 export { setLimits, getLimits, type Limits } from './runtime/limits.js';
 export { RNN, type RNNOptions } from './layers/rnn.js';
 export { LSTM, type LSTMForwardResult, type LSTMBackwardResult } from './layers/lstm.js';

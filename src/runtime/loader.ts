@@ -19,14 +19,31 @@ export interface InitOptions {
    * compiling bytes at run time), its bytes, a URL (string or `URL`) to fetch or, in Node,
    * a `file:` URL, or a fetch `Response`. Default: `rnn.wasm` next to this module, read
    * from disk in Node and fetched via `new URL('../rnn.wasm', import.meta.url)` elsewhere.
+   * Give the build that matches `simd` (rnn-relaxed.wasm for 'relaxed').
    */
   wasm?: WasmSource;
+  /**
+   * Which build to load by default: `'relaxed'` (rnn-relaxed.wasm, fused multiply-add through
+   * relaxed SIMD: faster where the engine has it — Chrome ≥ 114, Node ≥ 22, Node 20 with
+   * `--experimental-wasm-relaxed-simd`), `'plain'` (rnn.wasm, fixed-width SIMD only), or
+   * `'auto'` (default): relaxed when this engine validates relaxed SIMD, else plain.
+   */
+  simd?: 'auto' | 'relaxed' | 'plain';
+}
+
+/** What {@link init} loaded. */
+export interface RuntimeInfo {
+  /** The build in use: 'relaxed' (fused multiply-add) or 'plain' SIMD. */
+  simd: 'relaxed' | 'plain';
+  /** Where the module came from. */
+  source: string;
 }
 
 /** @internal */
 export interface Runtime {
   kernels: Kernels;
   arena: Arena;
+  info: RuntimeInfo;
 }
 
 let runtime: Runtime | undefined;
@@ -37,6 +54,20 @@ const SIMD_PROBE = new Uint8Array([
   0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 22, 1, 20, 0, 253, 12,
   0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 11,
 ]);
+
+// (module (func (result v128) (f32x4.relaxed_madd (v128.const 0) (v128.const 0) (v128.const 0))))
+// — validates only where relaxed SIMD is enabled. relaxed_madd is 0xfd 0x105 (LEB128: 0x85 0x02).
+const RELAXED_PROBE = (() => {
+  const zero = [253, 12, ...new Array(16).fill(0)];
+  const body = [0, ...zero, ...zero, ...zero, 253, 133, 2, 11];
+  return new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0,
+    10, body.length + 2, 1, body.length, ...body]);
+})();
+
+/** True when this engine supports relaxed SIMD (fused multiply-add). */
+export function hasRelaxedSimd(): boolean {
+  return typeof WebAssembly === 'object' && WebAssembly.validate(RELAXED_PROBE);
+}
 
 /**
  * Load and instantiate the WebAssembly kernels. Call once before creating layers.
@@ -66,6 +97,11 @@ export function init(options: InitOptions = {}): Promise<void> {
   return pending.then(() => undefined);
 }
 
+/** Which build was loaded and from where (after {@link init}). */
+export function runtimeInfo(): RuntimeInfo {
+  return { ...getRuntime().info };
+}
+
 /** True once {@link init} has completed. */
 export function isInitialized(): boolean {
   return runtime !== undefined;
@@ -91,7 +127,18 @@ async function load(options: InitOptions): Promise<Runtime> {
         'supported: Node ≥ 16.4, Chrome/Edge ≥ 91, Firefox ≥ 89, Safari ≥ 16.4',
     );
   }
-  const { source, tried } = await resolveSource(options.wasm);
+  const mode = options.simd ?? 'auto';
+  if (mode !== 'auto' && mode !== 'relaxed' && mode !== 'plain') {
+    throw new WasmLoadError(`init({ simd }): expected 'auto', 'relaxed' or 'plain', got ${describe(mode)}`);
+  }
+  const relaxedAvailable = hasRelaxedSimd();
+  if (mode === 'relaxed' && !relaxedAvailable) {
+    throw new WasmLoadError(
+      "init({ simd: 'relaxed' }): this engine does not support relaxed SIMD (Node 20 needs --experimental-wasm-relaxed-simd; Chrome ≥ 114 and Node ≥ 22 have it); use 'auto' or 'plain'",
+    );
+  }
+  const simd: 'relaxed' | 'plain' = mode === 'plain' ? 'plain' : relaxedAvailable ? 'relaxed' : 'plain';
+  const { source, tried } = await resolveSource(options.wasm, simd);
   let exports: Kernels;
   try {
     const result = await instantiate<Record<string, unknown>>(source as never, {});
@@ -104,13 +151,13 @@ async function load(options: InitOptions): Promise<Runtime> {
       throw new WasmLoadError(`the module loaded from ${tried} is not rnn-wasm's (no export "${name}")`);
     }
   }
-  return { kernels: exports, arena: new Arena(exports.memory, exports.heap_base()) };
+  return { kernels: exports, arena: new Arena(exports.memory, exports.heap_base()), info: { simd, source: tried } };
 }
 
 const isNode = typeof process !== 'undefined' && typeof process.versions?.node === 'string';
 
-async function resolveSource(wasm: WasmSource | undefined): Promise<{ source: unknown; tried: string }> {
-  if (wasm === undefined) return defaultSource();
+async function resolveSource(wasm: WasmSource | undefined, simd: 'relaxed' | 'plain'): Promise<{ source: unknown; tried: string }> {
+  if (wasm === undefined) return defaultSource(simd === 'relaxed' ? 'rnn-relaxed.wasm' : 'rnn.wasm');
   if (wasm instanceof WebAssembly.Module) return { source: wasm, tried: 'the WebAssembly.Module given' };
   if (ArrayBuffer.isView(wasm) || wasm instanceof ArrayBuffer) {
     checkMagic(wasm, 'the bytes given');
@@ -134,10 +181,10 @@ async function resolveSource(wasm: WasmSource | undefined): Promise<{ source: un
   );
 }
 
-async function defaultSource(): Promise<{ source: unknown; tried: string }> {
-  // Installed package: dist/runtime/loader.js → dist/rnn.wasm.
-  // Source checkout (tests, tsx): src/runtime/loader.ts → build/rnn.wasm.
-  const candidates = [new URL('../rnn.wasm', import.meta.url), new URL('../../build/rnn.wasm', import.meta.url)];
+async function defaultSource(file: string): Promise<{ source: unknown; tried: string }> {
+  // Installed package: dist/runtime/loader.js → dist/<file>.
+  // Source checkout (tests, tsx): src/runtime/loader.ts → build/<file>.
+  const candidates = [new URL(`../${file}`, import.meta.url), new URL(`../../build/${file}`, import.meta.url)];
   const errors: string[] = [];
   for (const url of candidates) {
     try {
@@ -147,7 +194,7 @@ async function defaultSource(): Promise<{ source: unknown; tried: string }> {
     }
   }
   throw new WasmLoadError(
-    `could not find rnn.wasm. Tried:\n  ${errors.join('\n  ')}\n` +
+    `could not find ${file}. Tried:\n  ${errors.join('\n  ')}\n` +
       'Pass it explicitly: init({ wasm }) with a WebAssembly.Module, its bytes or its URL',
   );
 }
