@@ -249,3 +249,77 @@ export function gemm(
     }
   }
 }
+
+// Horizontal sum of four lanes.
+// @ts-ignore: decorator
+@inline function hsum(v: v128): f32 {
+  const s = f32x4.add(v, i32x4.shuffle(v, v, 2, 3, 0, 1));
+  return f32x4.extract_lane(f32x4.add(s, i32x4.shuffle(s, s, 1, 0, 3, 2)), 0);
+}
+
+// C[M×N] (row stride ldc) = or += A[M×K] (row stride lda) · Wᵀ (+ bias[N]), with W [N×K] as
+// stored (row-major, PyTorch's layout) and NOT packed: for calls with a handful of rows
+// (streaming one step at a time, batch 1), where packing W would cost more than the product.
+// Four rows of W at a time, dot products along K in f32x4.
+export function gemm_nt_rows(
+  C: usize, ldc: i32, A: usize, lda: i32, W: usize, bias: usize, M: i32, N: i32, K: i32, accumulate: i32,
+): void {
+  const rowW = <usize>K << 2;
+  const K4 = K & ~3;
+  for (let i = 0; i < M; i++) {
+    const a = A + (<usize>i * <usize>lda << 2);
+    const c = C + (<usize>i * <usize>ldc << 2);
+    let n = 0;
+    for (; n + 4 <= N; n += 4) {
+      const w0 = W + <usize>n * rowW, w1 = w0 + rowW, w2 = w1 + rowW, w3 = w2 + rowW;
+      // two chains per row (k and k + 4) so the multiply-add latency is hidden
+      let s0 = f32x4.splat(0), s1 = f32x4.splat(0), s2 = f32x4.splat(0), s3 = f32x4.splat(0);
+      let t0 = f32x4.splat(0), t1 = f32x4.splat(0), t2 = f32x4.splat(0), t3 = f32x4.splat(0);
+      let k = 0;
+      for (; k + 8 <= K; k += 8) {
+        const o = <usize>k << 2;
+        const av = v128.load(a + o), bv = v128.load(a + o, 16);
+        s0 = madd(av, v128.load(w0 + o), s0);
+        s1 = madd(av, v128.load(w1 + o), s1);
+        s2 = madd(av, v128.load(w2 + o), s2);
+        s3 = madd(av, v128.load(w3 + o), s3);
+        t0 = madd(bv, v128.load(w0 + o, 16), t0);
+        t1 = madd(bv, v128.load(w1 + o, 16), t1);
+        t2 = madd(bv, v128.load(w2 + o, 16), t2);
+        t3 = madd(bv, v128.load(w3 + o, 16), t3);
+      }
+      for (; k < K4; k += 4) {
+        const o = <usize>k << 2;
+        const av = v128.load(a + o);
+        s0 = madd(av, v128.load(w0 + o), s0);
+        s1 = madd(av, v128.load(w1 + o), s1);
+        s2 = madd(av, v128.load(w2 + o), s2);
+        s3 = madd(av, v128.load(w3 + o), s3);
+      }
+      let r0 = hsum(f32x4.add(s0, t0)), r1 = hsum(f32x4.add(s1, t1)), r2 = hsum(f32x4.add(s2, t2)), r3 = hsum(f32x4.add(s3, t3));
+      for (let k = K4; k < K; k++) {
+        const o = <usize>k << 2;
+        const x = load<f32>(a + o);
+        r0 += x * load<f32>(w0 + o); r1 += x * load<f32>(w1 + o);
+        r2 += x * load<f32>(w2 + o); r3 += x * load<f32>(w3 + o);
+      }
+      let out = f32x4(r0, r1, r2, r3);
+      if (bias) out = f32x4.add(out, v128.load(bias + (<usize>n << 2)));
+      if (accumulate) out = f32x4.add(out, v128.load(c + (<usize>n << 2)));
+      v128.store(c + (<usize>n << 2), out);
+    }
+    for (; n < N; n++) {
+      const w = W + <usize>n * rowW;
+      let s = f32x4.splat(0);
+      for (let k = 0; k < K4; k += 4) s = madd(v128.load(a + (<usize>k << 2)), v128.load(w + (<usize>k << 2)), s);
+      let r = hsum(s);
+      for (let k = K4; k < K; k++) r += load<f32>(a + (<usize>k << 2)) * load<f32>(w + (<usize>k << 2));
+      if (bias) r += load<f32>(bias + (<usize>n << 2));
+      if (accumulate) r += load<f32>(c + (<usize>n << 2));
+      store<f32>(c + (<usize>n << 2), r);
+    }
+  }
+}
+
+// Rows at or below which x·Wᵀ skips packing (gemm_nt_rows); above it, packing pays for itself.
+export const SMALL_ROWS: i32 = 4;

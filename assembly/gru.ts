@@ -9,7 +9,7 @@ import { gemm, gemm_packed_size } from './gemm';
 import { sigmoid4, tanh4, ld, st } from './activations';
 import {
   f32p, align4, inputProjection, packForRecurrence, packForRecurrenceBackward, prevStep,
-  isFirstStep, copyRows, backwardGemms, backwardGemmsWs, rowBlock, sumBiases, isPadding, passThrough, stepNormSq,
+  isFirstStep, copyRows, backwardGemms, backwardGemmsWs, rowBlock, sumBiases, isPadding, passThrough, stepNormSq, recurrentProduct, packsRecurrence,
 } from './sequence';
 
 export function gru_fwd_ws(T: i32, B: i32, I: i32, H: i32): i32 {
@@ -30,14 +30,15 @@ export function gru_fwd(
   const gh = f32p(whh, align4(gemm_packed_size(H, GH)));
   const scratch = f32p(gh, align4(B * GH));
   inputProjection(gates, x, ldx, T, B, I, GH, w_ih, b_ih, scratch);
-  packForRecurrence(whh, w_hh, GH, H);
+  const packed = packsRecurrence(T, B);
+  if (packed) packForRecurrence(whh, w_hh, GH, H);
   const rev = reverse != 0;
   for (let s = 0; s < T; s++) {
     const t = rev ? T - 1 - s : s;
     const first = isFirstStep(t, T, rev);
     const hp = first ? h0 : rowBlock(out, prevStep(t, rev), B, ldo);
     const hpld = first ? H : ldo;
-    gemm(gh, GH, hp, hpld, 1, whh, b_hh, B, GH, H, 0);
+    recurrentProduct(gh, GH, hp, hpld, whh, w_hh, b_hh, B, H, 0, packed);
     const G = f32p(gates, t * B * GH);
     const N = f32p(ghn, t * B * H);
     const ht = rowBlock(out, t, B, ldo);

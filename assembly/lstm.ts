@@ -7,7 +7,7 @@ import { gemm, gemm_packed_size } from './gemm';
 import { sigmoid4, tanh4, ld, st } from './activations';
 import {
   f32p, align4, inputProjection, packForRecurrence, packForRecurrenceBackward, prevStep,
-  isFirstStep, copyRows, backwardGemms, backwardGemmsWs, rowBlock, sumBiases, isPadding, passThrough, stepNormSq,
+  isFirstStep, copyRows, backwardGemms, backwardGemmsWs, rowBlock, sumBiases, isPadding, passThrough, stepNormSq, recurrentProduct, packsRecurrence,
 } from './sequence';
 
 // Workspace floats for lstm_fwd.
@@ -31,7 +31,8 @@ export function lstm_fwd(
   const scratch = f32p(bsum, align4(GH));
   const bias = sumBiases(bsum, b_ih, b_hh, GH);
   inputProjection(gates, x, ldx, T, B, I, GH, w_ih, bias, scratch);
-  packForRecurrence(whh, w_hh, GH, H);
+  const packed = packsRecurrence(T, B);
+  if (packed) packForRecurrence(whh, w_hh, GH, H);
   const rev = reverse != 0;
   for (let s = 0; s < T; s++) {
     const t = rev ? T - 1 - s : s;
@@ -41,7 +42,7 @@ export function lstm_fwd(
     const hpld = first ? H : ldo;
     const cp = first ? c0 : f32p(cs, tp * B * H);
     const G = f32p(gates, t * B * GH);
-    gemm(G, GH, hp, hpld, 1, whh, 0, B, GH, H, 1);
+    recurrentProduct(G, GH, hp, hpld, whh, w_hh, 0, B, H, 1, packed);
     const ct = f32p(cs, t * B * H);
     const tct = f32p(tcs, t * B * H);
     const ht = rowBlock(out, t, B, ldo);

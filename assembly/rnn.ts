@@ -7,7 +7,7 @@ import { gemm, gemm_packed_size } from './gemm';
 import { tanh4, relu4, ld, st } from './activations';
 import {
   f32p, align4, inputProjection, packForRecurrence, packForRecurrenceBackward, prevStep,
-  isFirstStep, copyRows, backwardGemms, backwardGemmsWs, rowBlock, sumBiases, isPadding, passThrough, stepNormSq,
+  isFirstStep, copyRows, backwardGemms, backwardGemmsWs, rowBlock, sumBiases, isPadding, passThrough, stepNormSq, recurrentProduct, packsRecurrence,
 } from './sequence';
 
 export function rnn_fwd_ws(T: i32, B: i32, I: i32, H: i32): i32 {
@@ -27,7 +27,8 @@ export function rnn_fwd(
   const scratch = f32p(bsum, align4(H));
   const bias = sumBiases(bsum, b_ih, b_hh, H);
   inputProjection(pre, x, ldx, T, B, I, H, w_ih, bias, scratch);
-  packForRecurrence(whh, w_hh, H, H);
+  const packed = packsRecurrence(T, B);
+  if (packed) packForRecurrence(whh, w_hh, H, H);
   const rev = reverse != 0;
   for (let s = 0; s < T; s++) {
     const t = rev ? T - 1 - s : s;
@@ -35,7 +36,7 @@ export function rnn_fwd(
     const hp = first ? h0 : rowBlock(out, prevStep(t, rev), B, ldo);
     const hpld = first ? H : ldo;
     const P = f32p(pre, t * B * H);
-    gemm(P, H, hp, hpld, 1, whh, 0, B, H, H, 1);
+    recurrentProduct(P, H, hp, hpld, whh, w_hh, 0, B, H, 1, packed);
     const ht = rowBlock(out, t, B, ldo);
     for (let b = 0; b < B; b++) {
       const p = f32p(P, b * H);

@@ -10,7 +10,7 @@
 //   reverse: the direction walks t = T−1 … 0; its "previous" step is t + 1
 // Every pointer is a byte offset into linear memory; every size counts f32 elements.
 
-import { gemm, gemm_pack_b, gemm_packed_size } from './gemm';
+import { gemm, gemm_pack_b, gemm_packed_size, gemm_nt_rows, SMALL_ROWS } from './gemm';
 
 // @ts-ignore: decorator
 @inline export function f32p(base: usize, elements: i32): usize {
@@ -27,8 +27,28 @@ import { gemm, gemm_pack_b, gemm_packed_size } from './gemm';
 export function inputProjection(
   P: usize, x: usize, ldx: i32, T: i32, B: i32, I: i32, GH: i32, w_ih: usize, bias: usize, ws: usize,
 ): void {
+  if (T * B <= SMALL_ROWS) { // a step or two of a small batch: W_ih read in place
+    gemm_nt_rows(P, GH, x, ldx, w_ih, bias, T * B, GH, I, 0);
+    return;
+  }
   gemm_pack_b(ws, w_ih, I, GH, 1, I);
   gemm(P, GH, x, ldx, 1, ws, bias, T * B, GH, I, 0);
+}
+
+// The recurrent product of one step, G[B, GH] (=|+=) h_prev · W_hhᵀ (+ bias): through the
+// packed W_hh (whp) when the sequence is long enough to have packed it, else W_hh in place.
+// @ts-ignore: decorator
+@inline export function recurrentProduct(
+  G: usize, GH: i32, hp: usize, hpld: i32, whp: usize, w_hh: usize, bias: usize, B: i32, H: i32, accumulate: i32, packed: bool,
+): void {
+  if (packed) gemm(G, GH, hp, hpld, 1, whp, bias, B, GH, H, accumulate);
+  else gemm_nt_rows(G, GH, hp, hpld, w_hh, bias, B, GH, H, accumulate);
+}
+
+// Whether the forward of a T-step sequence packs W_hh (one step reads it in place).
+// @ts-ignore: decorator
+@inline export function packsRecurrence(T: i32, B: i32): bool {
+  return T > 1 || B > SMALL_ROWS;
 }
 
 // Pack W_hh [GH, H] for the forward recurrence h·W_hhᵀ.

@@ -103,10 +103,15 @@ export class Linear extends Module {
   /** @internal y[M, out] = x[M, in] Wᵀ + b from wasm memory (x must stay until runBackward). */
   runForward(xPtr: number, M: number): number {
     const k = this.rt.kernels, F = this.inFeatures, O = this.outFeatures;
-    const ws = this.scratch(2, Math.max(k.gemm_packed_size(F, O), k.gemm_packed_size(M, F), k.gemm_packed_size(O, F)) * 4, 'workspace');
     const y = this.scratch(3, M * O * 4, 'output');
-    k.gemm_pack_b(ws, this.paramPtr('weight'), F, O, 1, F);
-    k.gemm(y, O, xPtr, F, 1, ws, this.paramPtr('bias'), M, O, F, 0);
+    if (M <= 4) {
+      // a few rows (streaming): read W in place rather than packing it for one use
+      k.gemm_nt_rows(y, O, xPtr, F, this.paramPtr('weight'), this.paramPtr('bias'), M, O, F, 0);
+    } else {
+      const ws = this.scratch(2, Math.max(k.gemm_packed_size(F, O), k.gemm_packed_size(M, F), k.gemm_packed_size(O, F)) * 4, 'workspace');
+      k.gemm_pack_b(ws, this.paramPtr('weight'), F, O, 1, F);
+      k.gemm(y, O, xPtr, F, 1, ws, this.paramPtr('bias'), M, O, F, 0);
+    }
     this.rows = M;
     this.xPtr = xPtr;
     return y;

@@ -11,6 +11,8 @@ export interface Kernels {
     M: number, N: number, K: number, accumulate: number): void;
   gemm_pack_b(dst: number, B: number, K: number, N: number, sbk: number, sbj: number): void;
   gemm_packed_size(K: number, N: number): number;
+  gemm_nt_rows(C: number, ldc: number, A: number, lda: number, W: number, bias: number,
+    M: number, N: number, K: number, accumulate: number): void;
   activate(dst: number, src: number, n: number, kind: number): void;
 
   rnn_fwd(T: number, B: number, I: number, H: number, x: number, ldx: number, h0: number,

@@ -95,3 +95,25 @@ describe('gemm K = 0', () => {
     expect(Array.from(get(c, 6))).toEqual([0, 0, 0, 0, 0, 0]);
   });
 });
+
+describe('gemm_nt_rows (unpacked x·Wᵀ for a few rows: streaming)', () => {
+  it('matches the reference on M ∈ {1..4} × every N, K from {1, 3, 7, 13, 33, 129}, with bias, accumulation and strides', () => {
+    const { k, put, get } = W;
+    let worst = 0;
+    for (const M of [1, 2, 3, 4]) for (const N of SIZES) for (const K of SIZES) for (const acc of [0, 1]) {
+      const lda = K + 2, ldc = N + 1;
+      const A = randoms(M * lda, M + K), Wt = randoms(N * K, N * 3 + K), bias = randoms(N, N), C0 = randoms(M * ldc, 5);
+      const c = put(C0);
+      k.gemm_nt_rows(c, ldc, put(A), lda, put(Wt), acc ? 0 : put(bias), M, N, K, acc);
+      const C = get(c, M * ldc);
+      for (let i = 0; i < M; i++) for (let j = 0; j < ldc; j++) {
+        if (j >= N) { expect(C[i * ldc + j]).toBe(C0[i * ldc + j]); continue; }
+        let s = acc ? C0[i * ldc + j] : bias[j], mag = Math.abs(s);
+        for (let q = 0; q < K; q++) { s += A[i * lda + q] * Wt[j * K + q]; mag += Math.abs(A[i * lda + q] * Wt[j * K + q]); }
+        worst = Math.max(worst, Math.abs(C[i * ldc + j] - s) / (2 * (K + 2) * U * mag + 1e-30));
+      }
+    }
+    expect(worst).toBeLessThanOrEqual(1);
+  });
+});
+
