@@ -22,11 +22,12 @@ const LN2_LO: f32 = -2.12194440e-4; // ln2 − LN2_HI
 const EXP_MAX: f32 = 88.72283935546875; // ≥ ln(FLT_MAX): above it e^x is +∞
 const EXP_MIN: f32 = -86.9; // keeps 2^(n−1) normal (n ≥ −125); below it e^x < 2e−38 is flushed to 0
 
-// e^x on four lanes. Inputs above EXP_MAX give +∞, below EXP_MIN give 0.
+// e^x for x in [EXP_MIN, EXP_MAX] (clamped there: NaN stays NaN). Past EXP_MAX it returns
+// e^EXP_MAX ≈ 3.4e38 rather than +∞, and below EXP_MIN about 2e−38 rather than 0 — which is all
+// sigmoid and tanh need (1/(1 + 3.4e38) ≈ 2.9e−39, and tanh never asks beyond e^20), so they
+// skip exp4's two extra selects.
 // @ts-ignore: decorator
-@inline export function exp4(x: v128): v128 {
-  const big = f32x4.gt(x, f32x4.splat(EXP_MAX));
-  const small = f32x4.lt(x, f32x4.splat(EXP_MIN));
+@inline function expClamped4(x: v128): v128 {
   const xc = f32x4.max(f32x4.min(x, f32x4.splat(EXP_MAX)), f32x4.splat(EXP_MIN));
   const n = f32x4.nearest(f32x4.mul(xc, f32x4.splat(LOG2E)));
   let r = f32x4.sub(xc, f32x4.mul(n, f32x4.splat(LN2_HI)));
@@ -42,11 +43,18 @@ const EXP_MIN: f32 = -86.9; // keeps 2^(n−1) normal (n ≥ −125); below it e
   p = madd(p, r, f32x4.splat(1.0));
   // 2^n as 2^(n−1)·2, so that n = 128 (x near ln FLT_MAX) still has a finite exponent field
   const pow2 = i32x4.shl(i32x4.add(i32x4.trunc_sat_f32x4_s(n), i32x4.splat(126)), 23);
-  let e = f32x4.mul(f32x4.mul(p, pow2), f32x4.splat(2.0));
+  return f32x4.mul(f32x4.mul(p, pow2), f32x4.splat(2.0));
+}
+
+// e^x on four lanes. Inputs above EXP_MAX give +∞, below EXP_MIN give 0.
+// @ts-ignore: decorator
+@inline export function exp4(x: v128): v128 {
+  const big = f32x4.gt(x, f32x4.splat(EXP_MAX));
+  const small = f32x4.lt(x, f32x4.splat(EXP_MIN));
+  let e = expClamped4(x);
   e = v128.bitselect(f32x4.splat(Infinity), e, big);
-  e = v128.andnot(e, small);
   // NaN lanes: comparisons are false, clamping kept NaN, arithmetic propagates it.
-  return e;
+  return v128.andnot(e, small);
 }
 
 const TANH_SMALL: f32 = 0.625;
@@ -64,7 +72,7 @@ const T5: f32 = -0.005577903679727025;
   const sign = v128.and(x, i32x4.splat(0x80000000));
   // large branch on min(|x|, 10)
   const xc = f32x4.min(ax, f32x4.splat(TANH_CLAMP));
-  const e = exp4(f32x4.add(xc, xc));
+  const e = expClamped4(f32x4.add(xc, xc));
   const large = f32x4.sub(f32x4.splat(1.0), f32x4.div(f32x4.splat(2.0), f32x4.add(e, f32x4.splat(1.0))));
   // small branch, also on |x|: both branches get the sign back at the end, so tanh is
   // exactly odd and tanh(−0) = −0
@@ -82,7 +90,7 @@ const T5: f32 = -0.005577903679727025;
 // logistic sigmoid on four lanes.
 // @ts-ignore: decorator
 @inline export function sigmoid4(x: v128): v128 {
-  const e = exp4(f32x4.neg(x));
+  const e = expClamped4(f32x4.neg(x));
   return f32x4.div(f32x4.splat(1.0), f32x4.add(f32x4.splat(1.0), e));
 }
 
