@@ -1,135 +1,131 @@
-// `npm run bench`: f32x4 peak, GEMM and recurrent-layer throughput in one run, as markdown.
-// Everything is timed in one interleaved series of rounds (see timing.ts), so the fractions
-// of peak compare numbers taken under the same machine conditions.
-import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+// `npm run bench`: the machine's wasm SIMD peak, our GEMM and layers, then rnn-wasm against
+// TensorFlow.js (wasm and cpu backends), brain.js and (when installed) PyTorch on the same
+// shapes and data, streaming, cold start and shipped size; all in one process run, written to
+// bench/RESULTS.md and printed.
+//
+//   npm run bench                              everything → bench/RESULTS.md
+//   npm run bench -- --only peers,stream       some parts → bench/RESULTS.local.md (git-ignored)
+//   npm run bench -- --only peers --rows M,L   some rows of the comparison
+//   parts: gemm, layers, peers, stream, cold, size (the peak is always measured)
+import { readFileSync, statSync, writeFileSync, readdirSync } from 'node:fs';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
 import { init } from '../src/index.js';
-import { gemmCase, REL_TOL, type GemmCase } from './gemm.js';
-import { LAYER, layerCase } from './layers.js';
-import { CHAINS, ITERS, peakItems, STEPS } from './peak.js';
-import { REP_MS, runRounds, stats, WARMUP_MS, warmUp, type Item, type Stats } from './timing.js';
+import { coldSystems, runCold, type ColdResult } from './cold.js';
+import { runMicro } from './micro.js';
+import { version as brainVersion } from './peers/brain.js';
+import { loadTfjs, version as pkgVersion, type Tfjs } from './peers/tfjs.js';
+import { Torch, torchVariants } from './peers/torch.js';
+import { render, targets, type ReportInput } from './report.js';
+import { runRows, runStream, type RowResult, type StreamResult } from './rows.js';
+import { runSize, type SizeResult } from './size.js';
 
-const REPS = 9;
+const PARTS = ['gemm', 'layers', 'peers', 'stream', 'cold', 'size'] as const;
+type Part = (typeof PARTS)[number];
 
+function arg(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  const eq = process.argv.find((a) => a.startsWith(`--${name}=`));
+  return eq ? eq.slice(name.length + 3) : i >= 0 ? process.argv[i + 1] : undefined;
+}
+const onlyArg = arg('only');
+const parts = new Set<Part>(onlyArg ? (onlyArg.split(',') as Part[]) : PARTS);
+for (const p of parts) if (!PARTS.includes(p)) throw new Error(`bench: unknown part "${p}" (parts: ${PARTS.join(', ')})`);
+const rowsArg = arg('rows');
+const rowFilter = rowsArg ? new Set(rowsArg.split(',')) : undefined;
+const full = parts.size === PARTS.length && !rowFilter;
+const outFile = arg('out') ?? fileURLToPath(new URL(full ? './RESULTS.md' : './RESULTS.local.md', import.meta.url));
+
+const log = (s: string) => console.error(`[bench ${((performance.now() - t0) / 1000).toFixed(0).padStart(3)} s] ${s}`);
 const t0 = performance.now();
-await init();
-
-const peak = await peakItems();
-
-// Verification happens here, at construction: a case that fails throws before anything is timed.
-const cases: GemmCase[] = [
-  gemmCase('NN 512³', 'NN', 512, 512, 512, 11),
-  gemmCase('NT 512³', 'NT', 512, 512, 512, 21),
-  gemmCase('TN 512³', 'TN', 512, 512, 512, 31),
-  gemmCase('LSTM NN', 'NN', 32, 512, 2048, 41),
-  gemmCase('LSTM NT', 'NT', 32, 512, 2048, 51), // the layer's own form: X·Wᵀ with W [4H, I]
-];
-// TN packs B exactly as NN does; its pack alone would time the same thing twice
-const gemmItems = cases.flatMap((c) => c.items.filter((it) => !(c.v === 'TN' && it.key.endsWith(':pack'))));
-
-const layers = [layerCase('LSTM'), layerCase('GRU'), layerCase('RNN (tanh)')];
-const layerItems = layers.flatMap((l) => [l.fwd, l.fwdBwd]);
-
-const all: Item[] = [...peak, ...gemmItems, ...layerItems];
-const tWarm = performance.now();
-for (const it of all) warmUp(it);
-const tRounds = performance.now();
-runRounds(all, REPS);
-const tEnd = performance.now();
-
-const S = new Map<string, Stats>(all.map((it) => [it.key, stats(it)]));
-const get = (key: string): Stats => {
-  const s = S.get(key);
-  if (!s) throw new Error(`bench: no result for ${key}`);
-  return s;
+const loadAvg = os.loadavg();
+const seconds: Record<string, number> = {};
+const timed = async <T>(name: string, f: () => Promise<T>): Promise<T> => {
+  const t = performance.now();
+  log(`${name}…`);
+  const r = await f();
+  seconds[name] = (performance.now() - t) / 1000;
+  return r;
 };
 
-// ——— printing ———
-const G = (flopsPerSec: number) => (flopsPerSec / 1e9).toFixed(1);
-const ms = (sec: number) => (sec * 1e3).toFixed(sec < 1e-3 ? 3 : 2);
-const pct = (x: number) => `${(100 * x).toFixed(0)}%`;
-const row = (cells: (string | number)[]) => `| ${cells.join(' | ')} |`;
-const table = (head: string[], rows: (string | number)[][]) =>
-  [row(head), row(head.map(() => '---')), ...rows.map(row)].join('\n');
+await init();
+const warnings: string[] = [];
+// cold and size use the built package (dist/): say so when src/ is newer than the build.
+const ROOT = fileURLToPath(new URL('../', import.meta.url));
+if (parts.has('cold') || parts.has('size')) {
+  const newest = (dir: string): number => readdirSync(dir, { withFileTypes: true }).reduce((m, e) =>
+    Math.max(m, e.isDirectory() ? newest(`${dir}/${e.name}`) : statSync(`${dir}/${e.name}`).mtimeMs), 0);
+  try {
+    if (newest(`${ROOT}src`) > statSync(`${ROOT}dist/index.js`).mtimeMs) warnings.push('**WARNING: src/ changed after dist/ was built; cold start and size are for the old build** (npm run build)');
+  } catch {
+    warnings.push('**WARNING: no dist/ build; cold start and size need `npm run build`**');
+  }
+}
 
-const wasmPath = new URL('../build/rnn.wasm', import.meta.url);
-const wasm = readFileSync(wasmPath);
-const wasmInfo = `build/rnn.wasm ${wasm.length} B, sha256 ${createHash('sha256').update(wasm).digest('hex').slice(0, 12)}, built ${statSync(wasmPath).mtime.toISOString()}`;
+const micro = await timed('kernels', () => runMicro({ gemm: parts.has('gemm'), layers: parts.has('layers') }));
 
-// The kernels are timed as built: say so when assembly/ changed after the last build.
-const srcDir = new URL('../assembly/', import.meta.url);
-const newer = readdirSync(srcDir).filter((f) => f.endsWith('.ts') && statSync(new URL(f, srcDir)).mtimeMs > statSync(wasmPath).mtimeMs);
+// Peers: loaded once; a peer that cannot load is reported as skipped, never fatal.
+const skippedPeers: { system: string; why: string }[] = [];
+const versions: ReportInput['versions'] = [
+  { name: 'rnn-wasm', version: (JSON.parse(readFileSync(`${ROOT}package.json`, 'utf8')) as { version: string }).version, note: 'this checkout (src/ for the timed rows, dist/ for cold start and size)' },
+];
+let tfjs: Tfjs | undefined;
+const torches: Torch[] = [];
+const needPeers = parts.has('peers') || parts.has('stream') || parts.has('cold') || parts.has('size');
+if (needPeers) {
+  try {
+    if (parts.has('peers') || parts.has('stream')) tfjs = await loadTfjs();
+    versions.push({ name: 'TensorFlow.js', version: ['tfjs-core', 'tfjs-layers', 'tfjs-backend-wasm', 'tfjs-backend-cpu'].map((p) => `@tensorflow/${p}@${pkgVersion(`@tensorflow/${p}`)}`).join(', '), note: tfjs?.info });
+  } catch (e) {
+    skippedPeers.push({ system: 'TF.js', why: (e as Error).message });
+  }
+  versions.push({ name: 'brain.js', version: brainVersion() });
+  if (parts.has('peers') || parts.has('stream') || parts.has('cold')) {
+    for (const v of torchVariants()) {
+      const t = await Torch.start(v.env);
+      if (typeof t === 'string') { skippedPeers.push({ system: 'PyTorch (optional)', why: t }); break; }
+      else if (torches.some((x) => x.blas === t.blas)) t.close(); // the system BLAS is OpenBLAS already
+      else { torches.push(t); versions.push({ name: t.system, version: t.version, note: t.info }); }
+    }
+  }
+  versions.push({ name: 'esbuild', version: pkgVersion('esbuild'), note: 'bundles TF.js for Node and measures sizes' });
+}
 
-const peakStats = CHAINS.map((n) => ({ n, s: get(`peak${n}`) }));
-const best = peakStats.reduce((a, b) => (b.s.rate > a.s.rate ? b : a));
-const PEAK = best.s.rate;
+let rows: RowResult[] = [];
+if (parts.has('peers')) rows = await timed('peers', () => runRows({ tfjs, torches, brain: true }, log, rowFilter));
 
-const out: string[] = [];
-out.push(`## rnn-wasm bench, ${new Date().toISOString()}`);
-out.push('');
-out.push(`- Node ${process.version} (V8 ${process.versions.v8}), ${os.platform()} ${os.arch()}, ${os.cpus().length} logical CPUs: ${os.cpus()[0]?.model ?? 'unknown'}`);
-out.push(`- ${wasmInfo}`);
-if (newer.length) out.push(`- **WARNING: assembly/${newer.join(', assembly/')} changed after build/rnn.wasm was built; these numbers are for the old build** (rebuild: npx asc assembly/index.ts --target release)`);
-out.push(`- Method: each item warmed up ≥ ${WARMUP_MS} ms, then ${REPS} repetitions of ≥ ${REP_MS} ms, taken round-robin over all items; ` +
-  'median (and best = fastest repetition) shown. performance.now(). Load average at start: ' + os.loadavg().map((x) => x.toFixed(2)).join(' '));
-out.push('');
+let stream: StreamResult[] = [];
+const streamNotes = ['brain.js: not measured — it has no streaming call that carries the state from one call to the next (run() replays a whole sequence).'];
+if (parts.has('stream')) stream = await timed('stream', () => runStream({ tfjs, torches }, log));
 
-out.push('### f32x4 mul+add peak (bench/assembly/peak.ts: N independent register chains acc = acc + acc·b, 2 flops/lane)');
-out.push('');
-out.push(table(
-  ['chains', 'config', 'median GFLOP/s', 'best GFLOP/s', 'ms/call'],
-  peakStats.map(({ n, s }) => [n, `${n} chains × ${ITERS} iterations × ${STEPS} steps × 4 lanes × 2 flops, ${s.calls} calls/rep`, G(s.rate), G(s.bestRate), ms(s.median)]),
-));
-out.push('');
-out.push(`**Peak = ${G(PEAK)} GFLOP/s** (${best.n} chains, median). All "% peak" below are medians over this.`);
-out.push('');
+let cold: ColdResult[] = [];
+let coldNotes: string[] = [];
+if (parts.has('cold')) {
+  cold = await timed('cold', async () => {
+    // PyTorch's start-up does not depend on the BLAS: the last variant (OpenBLAS when present) only
+    const { systems, notes } = await coldSystems({ tfjs: !skippedPeers.some((s) => s.system === 'TF.js'), brain: true, torch: torches.at(-1) });
+    coldNotes = notes;
+    return runCold(systems, log);
+  });
+  coldNotes.push('TF.js builds its LSTM with recurrentInitializer glorotUniform (its default, orthogonal, runs a QR decomposition in JS when the model is built).');
+}
+for (const t of torches) t.close();
 
-out.push('### GEMM (C = op(A)·op(B), f32, packed B; flops = 2·M·N·K)');
-out.push('');
-const gemmRows = cases.map((c) => {
-  const g = get(`${c.name}:gemm`);
-  const pg = get(`${c.name}:pack+gemm`);
-  const p = get(c.v === 'TN' ? cases.find((x) => x.v === 'NN' && x.M === c.M && x.K === c.K && x.N === c.N)!.name + ':pack' : `${c.name}:pack`);
-  return [
-    c.name, c.config, `${ms(g.median)} (${ms(g.min)})`, G(g.rate), G(g.bestRate), pct(g.rate / PEAK),
-    `${ms(p.median)}${c.v === 'TN' ? ' (as NN)' : ''}`, `${ms(pg.median)}`, G(pg.rate), pct(pg.rate / PEAK),
-    c.relErr.toExponential(1),
-  ];
-});
-out.push(table(
-  ['case', 'config', 'gemm ms median (min)', 'GFLOP/s', 'best', '% peak', 'pack ms', 'pack+gemm ms', 'GFLOP/s incl. pack', '% peak incl. pack', 'check err'],
-  gemmRows,
-));
-out.push('');
-out.push(`check err = max |C − ref| / max |ref| against a float64 JS reference on the same shape, before timing (must be < ${REL_TOL}).`);
-out.push('');
+let size: SizeResult[] = [];
+let sizeNotes: string[] = [];
+if (parts.has('size')) {
+  const s = await timed('size', () => runSize({ tfjs: !skippedPeers.some((x) => x.system === 'TF.js'), brain: true }));
+  size = s.results;
+  sizeNotes = s.notes;
+}
 
-const GEMM512 = get('NN 512³:gemm').rate;
-out.push(`### Layers (public API, I=${LAYER.I}, H=${LAYER.H}, T=${LAYER.T}, B=${LAYER.B}, tokens = T·B = ${LAYER.T * LAYER.B}, training mode)`);
-out.push('');
-const layerRows = layers.flatMap((l) => {
-  const f = get(l.fwd.key), fb = get(l.fwdBwd.key);
-  const line = (pass: string, s: Stats, flopsPerToken: number, formula: string) => {
-    const gf = s.rate * flopsPerToken;
-    return [l.name, pass, `${ms(s.median)} (${ms(s.min)})`, Math.round(s.rate).toLocaleString('en-US'),
-      Math.round(s.bestRate).toLocaleString('en-US'), `${formula} = ${flopsPerToken.toLocaleString('en-US')}`, G(gf),
-      pct(gf / GEMM512), pct(gf / PEAK)];
-  };
-  return [
-    line('forward', f, l.fwdFlopsPerToken, `2·${l.G}H·(I+H)`),
-    line('forward+backward', fb, 3 * l.fwdFlopsPerToken, `3·2·${l.G}H·(I+H)`),
-  ];
-});
-out.push(table(
-  ['layer', 'pass', 'ms/call median (min)', 'tokens/s', 'best tokens/s', 'flops/token', 'eff. GFLOP/s', 'vs GEMM NN 512³', '% peak'],
-  layerRows,
-));
-out.push('');
-out.push(`GEMM NN 512³ (median, excl. pack) = ${G(GEMM512)} GFLOP/s. Effective GFLOP/s count only the GEMM flops of the formula; elementwise work is ignored.`);
-out.push('');
-out.push(`_Total ${((tEnd - t0) / 1000).toFixed(1)} s: setup + checks ${((tWarm - t0) / 1000).toFixed(1)} s, warm-up ${((tRounds - tWarm) / 1000).toFixed(1)} s, timed rounds ${((tEnd - tRounds) / 1000).toFixed(1)} s._`);
-
-console.log(out.join('\n'));
-for (const l of layers) l.dispose();
+const input: ReportInput = {
+  date: new Date(), loadAvg, versions, micro, rows, stream, streamNotes, cold, coldNotes, size, sizeNotes, skippedPeers,
+  parts: [...parts], seconds: { total: (performance.now() - t0) / 1000, parts: seconds }, warnings,
+};
+const md = render(input);
+writeFileSync(outFile, md);
+console.log(md);
+const t = targets(input).filter((x) => x.pass !== undefined);
+log(`${t.filter((x) => x.pass).length} of ${t.length} targets pass; written to ${outFile}`);

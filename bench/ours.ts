@@ -1,0 +1,63 @@
+// rnn-wasm's side of the comparison rows, through the public API only (what a user writes).
+import { GRU, Linear, LSTM, RNN, Sequential, Trainer } from '../src/index.js';
+import { syncJob, type Job } from './compare.js';
+import { softmaxRow, STREAM, streamIds, tokens, type Config, type Data } from './suite.js';
+
+export const SYSTEM = 'rnn-wasm';
+export const LR = 0.01;
+
+function build(c: Config, seed = 1): Sequential {
+  const opts = { inputSize: c.I, hiddenSize: c.H, batchFirst: true, seed };
+  const rnn = c.cell === 'LSTM' ? new LSTM(opts) : c.cell === 'GRU' ? new GRU(opts) : new RNN({ ...opts, nonlinearity: 'tanh' });
+  return new Sequential([rnn, new Linear({ inFeatures: c.H, outFeatures: c.O, seed: seed + 1 })]);
+}
+
+function batchOf(c: Config, d: Data) {
+  return c.loss === 'ce'
+    ? { x: d.x, xShape: [c.B, c.T, c.I], y: d.yIds!, yShape: [c.B, c.T] }
+    : { x: d.x, xShape: [c.B, c.T, c.I], y: d.y, yShape: [c.B, c.T, c.O] };
+}
+
+export interface OursRow {
+  train: Job;
+  infer: Job;
+  /** Losses of `steps` training steps of the timed model itself on the row's batch. */
+  check(steps: number): number[];
+  dispose(): void;
+}
+
+export function oursRow(c: Config, d: Data): OursRow {
+  const trainModel = build(c);
+  const trainer = new Trainer(trainModel, { loss: c.loss === 'ce' ? 'crossEntropy' : 'mse', optimizer: { type: 'sgd', lr: LR } });
+  const inferModel = build(c);
+  inferModel.eval();
+  const batch = batchOf(c, d);
+  const shape = [c.B, c.T, c.I];
+  return {
+    train: syncJob(SYSTEM, tokens(c), () => { trainer.trainBatch(batch); }, 'Trainer.trainBatch (forward, loss, BPTT, SGD)'),
+    infer: syncJob(SYSTEM, tokens(c), () => { inferModel.predict(d.x, { shape }); }, 'model.predict → logits'),
+    check: (steps) => Array.from({ length: steps }, () => trainer.trainBatch(batch).loss),
+    dispose() { trainModel.dispose(); inferModel.dispose(); },
+  };
+}
+
+/** Streaming: one `step` per call with the state carried, then a softmax in JS. */
+export function oursStream(): { step: () => void; dispose: () => void } {
+  const model = build(STREAM);
+  model.eval();
+  const s = model.initState(1);
+  const ids = streamIds(STREAM_IDS);
+  const x = new Float32Array(STREAM.I);
+  const probs = new Float32Array(STREAM.O);
+  let i = 0;
+  return {
+    step() {
+      x.fill(0);
+      x[ids[i++ % ids.length]] = 1;
+      softmaxRow(model.step(x, s), probs);
+    },
+    dispose() { s.dispose(); model.dispose(); },
+  };
+}
+
+const STREAM_IDS = 4096;

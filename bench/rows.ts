@@ -1,0 +1,113 @@
+// The comparison rows: for each configuration of suite.ts, ours and every available peer are
+// built on the same data, checked to actually train (the loss falls over a few steps on the
+// timed model itself — a broken setup is never timed), then timed together (compare.ts).
+import { performance } from 'node:perf_hooks';
+import { compare, median, type Job, type Result } from './compare.js';
+import { oursRow, oursStream, SYSTEM as OURS } from './ours.js';
+import { brainRow } from './peers/brain.js';
+import { systemName, tfjsRow, tfjsStream, type Backend, type Tfjs } from './peers/tfjs.js';
+import type { Torch } from './peers/torch.js';
+import { CONFIGS, makeData, STREAM_STEPS, type Config } from './suite.js';
+
+export const CHECK_STEPS = 3;
+/** TF.js's pure-JS backend only where it finishes in time (~3 s a training step at M). */
+export const TFJS_CPU_ROWS = new Set(['S', 'M']);
+/** PyTorch on the reference BLAS: not at L (~4 s a step; the OpenBLAS run is the comparison there). */
+const REF_BLAS_SKIP = new Set(['L']);
+
+export interface Check { system: string; losses: number[]; ok: boolean }
+export interface RowResult {
+  config: Config;
+  train: Result[];
+  infer: Result[];
+  checks: Check[];
+  /** Systems left out of this row, with the reason. */
+  skipped: { system: string; why: string }[];
+}
+
+interface Sys { system: string; train: Job; infer: Job; check: (n: number) => number[] | Promise<number[]>; dispose?: () => void }
+
+const lossOk = (l: number[]) => l.every(Number.isFinite) && l[l.length - 1] < l[0];
+
+export async function runRows(peers: { tfjs?: Tfjs; torches: Torch[]; brain: boolean }, log: (s: string) => void, only?: Set<string>): Promise<RowResult[]> {
+  const out: RowResult[] = [];
+  for (const c of CONFIGS) {
+    if (only && !only.has(c.id)) continue;
+    const t0 = performance.now();
+    const d = makeData(c);
+    const skipped: RowResult['skipped'] = [];
+    const systems: Sys[] = [];
+    const ours = oursRow(c, d);
+    systems.push({ system: OURS, ...ours });
+    const backends: Backend[] = TFJS_CPU_ROWS.has(c.id) ? ['wasm', 'cpu'] : ['wasm'];
+    if (peers.tfjs) for (const b of backends) systems.push({ system: systemName(b), ...(await tfjsRow(peers.tfjs, b, c, d)) });
+    if (peers.tfjs && !TFJS_CPU_ROWS.has(c.id)) skipped.push({ system: 'TF.js cpu', why: 'not run: pure-JS backend too slow for the time budget' });
+    if (peers.brain) systems.push({ system: 'brain.js', ...brainRow(c, d) });
+    for (const t of peers.torches) {
+      if (t.system === 'PyTorch ref-BLAS' && REF_BLAS_SKIP.has(c.id) && peers.torches.length > 1) skipped.push({ system: t.system, why: 'not run: reference BLAS too slow for the time budget' });
+      else systems.push({ system: t.system, ...(await t.row(c, d)) });
+    }
+
+    const checks: Check[] = [];
+    const ok: Sys[] = [];
+    for (const s of systems) {
+      const losses = await s.check(CHECK_STEPS);
+      const good = lossOk(losses);
+      checks.push({ system: s.system, losses, ok: good });
+      if (good) ok.push(s);
+      else if (s.system === OURS) throw new Error(`bench: ${c.id}: rnn-wasm does not train: losses ${losses.join(', ')}`);
+      else skipped.push({ system: s.system, why: `loss did not fall over ${CHECK_STEPS} steps (${losses.map((l) => l.toPrecision(4)).join(' → ')}): not timed` });
+    }
+    log(`${c.id}: checks ${checks.map((k) => `${k.system} ${k.losses[0].toPrecision(4)}→${k.losses[k.losses.length - 1].toPrecision(4)}`).join(', ')}`);
+    log(`${c.id} train`);
+    const train = await compare(ok.map((s) => s.train), log);
+    log(`${c.id} infer`);
+    const infer = await compare(ok.map((s) => s.infer), log);
+    for (const s of systems) s.dispose?.();
+    out.push({ config: c, train, infer, checks, skipped });
+    log(`${c.id}: ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  }
+  return out;
+}
+
+export interface StreamResult { system: string; medianUs: number; p90Us: number; steps: number; note: string }
+
+/**
+ * Streaming: per-step times (one `step` = one timestep of batch 1, state carried, softmax
+ * probabilities out), in interleaved blocks; the median is over single steps.
+ */
+export async function runStream(peers: { tfjs?: Tfjs; torches: Torch[] }, log: (s: string) => void): Promise<StreamResult[]> {
+  const BLOCK = 300, WARM = 300;
+  type S = { system: string; note: string; block: (n: number) => Promise<number[]>; dispose?: () => void };
+  const perStep = (step: () => void) => async (n: number) => {
+    const us: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const t0 = performance.now();
+      step();
+      us.push((performance.now() - t0) * 1e3);
+    }
+    return us;
+  };
+  const systems: S[] = [];
+  const o = oursStream();
+  systems.push({ system: OURS, note: 'model.step(x, state) + softmax in JS', block: perStep(o.step), dispose: o.dispose });
+  if (peers.tfjs) {
+    const t = await tfjsStream(peers.tfjs);
+    systems.push({ system: 'TF.js wasm', note: 'stateful LSTM, batchInputShape [1, 1, 65]: predict + dataSync', block: perStep(t.step), dispose: t.dispose });
+  }
+  for (const t of peers.torches) {
+    systems.push({ system: t.system, note: 'model(x, state) + softmax under inference_mode, timed in Python', block: (n) => t.stream(n) });
+  }
+  for (const s of systems) await s.block(WARM);
+  const all = systems.map(() => [] as number[]);
+  for (let done = 0; done < STREAM_STEPS; done += BLOCK) {
+    for (let i = 0; i < systems.length; i++) all[i].push(...(await systems[i].block(BLOCK)));
+  }
+  for (const s of systems) s.dispose?.();
+  return systems.map((s, i) => {
+    const sorted = [...all[i]].sort((a, b) => a - b);
+    const r = { system: s.system, medianUs: median(sorted), p90Us: sorted[Math.floor(0.9 * sorted.length)], steps: sorted.length, note: s.note };
+    log(`stream ${s.system}: ${r.medianUs.toFixed(1)} µs median`);
+    return r;
+  });
+}
