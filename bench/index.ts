@@ -4,6 +4,7 @@
 // bench/RESULTS.md and printed.
 //
 //   npm run bench                              everything → bench/RESULTS.md
+//   npm run bench:relaxed                      the same on the relaxed-SIMD build → bench/RESULTS-relaxed.md
 //   npm run bench -- --only peers,stream       some parts → bench/RESULTS.local.md (git-ignored)
 //   npm run bench -- --only peers --rows M,L   some rows of the comparison
 //   parts: gemm, layers, peers, stream, cold, size (the peak is always measured)

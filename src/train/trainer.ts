@@ -180,7 +180,11 @@ export class Trainer {
    */
   trainBatch(batch: SequenceDataset, carry = false): Omit<BatchStats, 'epoch' | 'batch' | 'tokensPerSecond'> {
     const model = this.model;
-    const { loss, tokens } = this.lossAndBackward(batch, carry);
+    const { loss, tokens, count } = this.lossAndBackward(batch, carry);
+    if (count === 0) {
+      // every target ignored or padded: no signal (a mean over nothing), no update, not a fault
+      return { step: this.optimizer.stepCount, loss: NaN, gradNorm: NaN, clipped: false, lr: this.optimizer.lr, tokens, skipped: false };
+    }
     this.pending++;
     let gradNormValue = NaN, clipped = false, skipped = false;
     const lr = learningRate(this.schedule, this.baseLr, this.optimizer.stepCount);
@@ -328,8 +332,7 @@ export class Trainer {
         if (options.signal?.aborted) { history.stopped = 'aborted'; break outer; }
         const r = this.trainBatch(batch, carry);
         this.progress = { epoch, batch: b + 1 };
-        lossSum += r.loss;
-        nBatches++;
+        if (!Number.isNaN(r.loss)) { lossSum += r.loss; nBatches++; }
         tokens += r.tokens;
         if (!Number.isNaN(r.gradNorm)) { updates++; if (r.clipped) clippedCount++; }
         if (r.skipped) skipped++;
@@ -374,10 +377,10 @@ export class Trainer {
   }
 
   // forward + loss (+ backward); returns the batch's mean loss and valid tokens
-  private lossAndBackward(batch: SequenceDataset, carry: boolean): { loss: number; tokens: number } {
+  private lossAndBackward(batch: SequenceDataset, carry: boolean): { loss: number; tokens: number; count: number } {
     const r = this.forwardLoss(batch, carry, true);
-    this.model.runBackward(r.gradPtr);
-    return { loss: r.count > 0 ? r.sum / r.count : NaN, tokens: r.tokens };
+    if (r.count > 0) this.model.runBackward(r.gradPtr);
+    return { loss: r.count > 0 ? r.sum / r.count : NaN, tokens: r.tokens, count: r.count };
   }
 
   private forwardLoss(batch: SequenceDataset, carry: boolean, withGrad: boolean): BatchLoss {

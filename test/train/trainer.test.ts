@@ -164,6 +164,16 @@ describe('Trainer', () => {
     expect(epochs[1].gradientFlow!.layers[0].norms).toHaveLength(6);
   });
 
+  it('a batch whose targets are all ignored is no signal: no update, not a fault', () => {
+    const m = new Sequential([new Embedding({ numEmbeddings: 4, embeddingDim: 2, seed: 1 }), new GRU({ inputSize: 2, hiddenSize: 3, batchFirst: true, seed: 2 }), new Linear({ inFeatures: 3, outFeatures: 4, seed: 3 })]);
+    const t = new Trainer(m, { loss: 'crossEntropy', optimizer: { type: 'adam', lr: 0.1 } });
+    const before = weights(m);
+    const r = t.trainBatch({ x: Int32Array.from([1, 2, 3]), xShape: [1, 3], y: Int32Array.from([-100, -100, -100]), yShape: [1, 3] });
+    expect(r.loss).toBeNaN();
+    expect(r.step).toBe(0);
+    expect(weights(m)).toEqual(before);
+  });
+
   it('checks targets against the model', () => {
     const m = smallModel();
     const t = new Trainer(m, { loss: 'mse', optimizer: { type: 'sgd', lr: 0.1 } });
