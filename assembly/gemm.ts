@@ -270,43 +270,52 @@ export function gemm_nt_rows(
     const a = A + (<usize>i * <usize>lda << 2);
     const c = C + (<usize>i * <usize>ldc << 2);
     let n = 0;
-    for (; n + 4 <= N; n += 4) {
-      const w0 = W + <usize>n * rowW, w1 = w0 + rowW, w2 = w1 + rowW, w3 = w2 + rowW;
-      // two chains per row (k and k + 4) so the multiply-add latency is hidden
+    // eight rows of W per pass: one load of x feeds eight independent multiply-add chains
+    for (; n + 8 <= N; n += 8) {
+      const w0 = W + <usize>n * rowW;
       let s0 = f32x4.splat(0), s1 = f32x4.splat(0), s2 = f32x4.splat(0), s3 = f32x4.splat(0);
-      let t0 = f32x4.splat(0), t1 = f32x4.splat(0), t2 = f32x4.splat(0), t3 = f32x4.splat(0);
-      let k = 0;
-      for (; k + 8 <= K; k += 8) {
-        const o = <usize>k << 2;
-        const av = v128.load(a + o), bv = v128.load(a + o, 16);
-        s0 = madd(av, v128.load(w0 + o), s0);
-        s1 = madd(av, v128.load(w1 + o), s1);
-        s2 = madd(av, v128.load(w2 + o), s2);
-        s3 = madd(av, v128.load(w3 + o), s3);
-        t0 = madd(bv, v128.load(w0 + o, 16), t0);
-        t1 = madd(bv, v128.load(w1 + o, 16), t1);
-        t2 = madd(bv, v128.load(w2 + o, 16), t2);
-        t3 = madd(bv, v128.load(w3 + o, 16), t3);
-      }
-      for (; k < K4; k += 4) {
+      let s4 = f32x4.splat(0), s5 = f32x4.splat(0), s6 = f32x4.splat(0), s7 = f32x4.splat(0);
+      for (let k = 0; k < K4; k += 4) {
         const o = <usize>k << 2;
         const av = v128.load(a + o);
-        s0 = madd(av, v128.load(w0 + o), s0);
-        s1 = madd(av, v128.load(w1 + o), s1);
-        s2 = madd(av, v128.load(w2 + o), s2);
-        s3 = madd(av, v128.load(w3 + o), s3);
+        const w = w0 + o;
+        s0 = madd(av, v128.load(w), s0);
+        s1 = madd(av, v128.load(w + rowW), s1);
+        s2 = madd(av, v128.load(w + 2 * rowW), s2);
+        s3 = madd(av, v128.load(w + 3 * rowW), s3);
+        s4 = madd(av, v128.load(w + 4 * rowW), s4);
+        s5 = madd(av, v128.load(w + 5 * rowW), s5);
+        s6 = madd(av, v128.load(w + 6 * rowW), s6);
+        s7 = madd(av, v128.load(w + 7 * rowW), s7);
       }
-      let r0 = hsum(f32x4.add(s0, t0)), r1 = hsum(f32x4.add(s1, t1)), r2 = hsum(f32x4.add(s2, t2)), r3 = hsum(f32x4.add(s3, t3));
-      for (let k = K4; k < K; k++) {
-        const o = <usize>k << 2;
-        const x = load<f32>(a + o);
-        r0 += x * load<f32>(w0 + o); r1 += x * load<f32>(w1 + o);
-        r2 += x * load<f32>(w2 + o); r3 += x * load<f32>(w3 + o);
+      let lo = f32x4(hsum(s0), hsum(s1), hsum(s2), hsum(s3));
+      let hi = f32x4(hsum(s4), hsum(s5), hsum(s6), hsum(s7));
+      if (K4 < K) {
+        // scalar tail of K: the same for the eight rows
+        let t0: f32 = 0, t1: f32 = 0, t2: f32 = 0, t3: f32 = 0, t4: f32 = 0, t5: f32 = 0, t6: f32 = 0, t7: f32 = 0;
+        for (let k = K4; k < K; k++) {
+          const o = <usize>k << 2;
+          const x = load<f32>(a + o);
+          const w = w0 + o;
+          t0 += x * load<f32>(w); t1 += x * load<f32>(w + rowW);
+          t2 += x * load<f32>(w + 2 * rowW); t3 += x * load<f32>(w + 3 * rowW);
+          t4 += x * load<f32>(w + 4 * rowW); t5 += x * load<f32>(w + 5 * rowW);
+          t6 += x * load<f32>(w + 6 * rowW); t7 += x * load<f32>(w + 7 * rowW);
+        }
+        lo = f32x4.add(lo, f32x4(t0, t1, t2, t3));
+        hi = f32x4.add(hi, f32x4(t4, t5, t6, t7));
       }
-      let out = f32x4(r0, r1, r2, r3);
-      if (bias) out = f32x4.add(out, v128.load(bias + (<usize>n << 2)));
-      if (accumulate) out = f32x4.add(out, v128.load(c + (<usize>n << 2)));
-      v128.store(c + (<usize>n << 2), out);
+      const co = c + (<usize>n << 2);
+      if (bias) {
+        lo = f32x4.add(lo, v128.load(bias + (<usize>n << 2)));
+        hi = f32x4.add(hi, v128.load(bias + (<usize>n << 2), 16));
+      }
+      if (accumulate) {
+        lo = f32x4.add(lo, v128.load(co));
+        hi = f32x4.add(hi, v128.load(co, 16));
+      }
+      v128.store(co, lo);
+      v128.store(co, hi, 16);
     }
     for (; n < N; n++) {
       const w = W + <usize>n * rowW;
