@@ -102,7 +102,7 @@ export class Embedding extends Module {
     }
     if (ids.length !== n) throw new ShapeError(`${what}: expected shape ${fmtShape(shape)} (${n} ids), got ${ids.length} ids`);
     const ptr = this.scratch(4, n * 4, 'token ids');
-    const dst = new Int32Array(this.rt.kernels.memory.buffer, ptr, n);
+    const dst = this.cachedI32(0, ptr, n);
     const V = this.numEmbeddings;
     for (let i = 0; i < n; i++) {
       const j = layout ? layout(i) : i;

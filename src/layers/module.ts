@@ -47,6 +47,8 @@ export abstract class Module {
   private readonly blocks: Block[] = [];
   private isTraining = true;
   private disposed = false;
+  private views: Float32Array[] = [];
+  private intViews: Int32Array[] = [];
 
   protected constructor(seed: number) {
     this.rt = getRuntime();
@@ -266,6 +268,23 @@ export abstract class Module {
       params: this.blocks[0].ptr, grads: this.blocks[1].ptr, count: this.count,
       tensors: this.infos.map((p) => ({ ...p, name: prefix + p.name })),
     }];
+  }
+
+  /**
+   * @internal A Float32Array view of `n` floats at `ptr`, cached under `slot`: the same object
+   * while memory has not grown and the region is the same, so hot paths allocate nothing.
+   */
+  cachedF32(slot: number, ptr: number, n: number): Float32Array {
+    const v = this.views[slot];
+    if (v && v.buffer === this.rt.kernels.memory.buffer && v.byteOffset === ptr && v.length === n) return v;
+    return (this.views[slot] = this.rt.arena.f32(ptr, n));
+  }
+
+  /** @internal An Int32Array view, cached like {@link cachedF32}. */
+  cachedI32(slot: number, ptr: number, n: number): Int32Array {
+    const v = this.intViews[slot];
+    if (v && v.buffer === this.rt.kernels.memory.buffer && v.byteOffset === ptr && v.length === n) return v;
+    return (this.intViews[slot] = new Int32Array(this.rt.kernels.memory.buffer, ptr, n));
   }
 
   /** @internal All parameters as one flat view (layout order). */

@@ -86,7 +86,13 @@ export interface BackwardResult {
 interface LayerDir {
   layer: number; dir: number; inSize: number;
   w_ih: ParamInfo; w_hh: ParamInfo; b_ih?: ParamInfo; b_hh?: ParamInfo;
+  // region names in the activation plans, made once (no string building per call)
+  g: string; c: string; tc: string; n: string;
 }
+// per stacked layer: its output and dropout regions, and their gradients
+interface LayerNames { out: string; mask: string; drop: string; dout: string; ddrop: string }
+
+const NO_STATE: { h0?: NumericArray; c0?: NumericArray; carry?: boolean; mask?: number; statePtr?: number } = Object.freeze({});
 interface Cache { T: number; B: number; batched: boolean; dropout: boolean; x: number; mask: number }
 
 const GATES: Record<Mode, number> = { RNN_TANH: 1, RNN_RELU: 1, LSTM: 4, GRU: 3 };
@@ -113,11 +119,13 @@ export abstract class RecurrentLayer extends Module {
   readonly seed: number;
 
   private layout: LayerDir[] = [];
+  private names: LayerNames[] = [];
   private lastB = -1;
   private fwdShape = -1;
   private fwd?: Plan;
   private bwd?: Plan;
   private cache?: Cache;
+  private cacheObject?: Cache;
 
   protected constructor(mode: Mode, options: RecurrentOptions, extraKeys: readonly string[] = []) {
     const c = parseOptions(mode, options, extraKeys);
@@ -256,7 +264,7 @@ export abstract class RecurrentLayer extends Module {
    * shape-checked), else zeros. `mask`: pointer to [T, B] 0/1 (0 = padding: the state carries
    * over), or 0. Returns the pointer of the output [T, B, D·H].
    */
-  runForward(xPtr: number, T: number, B: number, state: { h0?: NumericArray; c0?: NumericArray; carry?: boolean; mask?: number; statePtr?: number } = {}): number {
+  runForward(xPtr: number, T: number, B: number, state: { h0?: NumericArray; c0?: NumericArray; carry?: boolean; mask?: number; statePtr?: number } = NO_STATE): number {
     const k = this.rt.kernels;
     const L = this.numLayers, D = this.numDirections, H = this.hiddenSize, DH = D * H;
     const S = L * D * B * H;
@@ -280,10 +288,9 @@ export abstract class RecurrentLayer extends Module {
     const mask = state.mask ?? 0;
     this.lastB = B;
     const useDropout = this.training && this.dropout > 0 && L > 1;
-    const w = (p?: ParamInfo) => (p ? this.paramPtr(p.name) : 0);
     for (let l = 0; l < L; l++) {
-      const { x: xin, ldx } = this.layerInput(plan, xPtr, l, useDropout);
-      const out = plan.ptr(`out${l}`);
+      const xin = this.layerInput(plan, xPtr, l, useDropout), ldx = l === 0 ? this.inputSize : DH;
+      const out = plan.ptr(this.names[l].out);
       for (let d = 0; d < D; d++) {
         const ld = this.layout[l * D + d];
         const s = (l * D + d) * B * H * 4;
@@ -291,32 +298,45 @@ export abstract class RecurrentLayer extends Module {
         switch (this.mode) {
           case 'LSTM':
             k.lstm_fwd(T, B, ld.inSize, H, xin, ldx, plan.ptr('h0') + s, plan.ptr('c0') + s, o, DH,
-              plan.ptr('hN') + s, plan.ptr('cN') + s, w(ld.w_ih), w(ld.w_hh), w(ld.b_ih), w(ld.b_hh),
-              plan.ptr(`g${l}_${d}`), plan.ptr(`c${l}_${d}`), plan.ptr(`tc${l}_${d}`), mask, plan.ptr('ws'), d);
+              plan.ptr('hN') + s, plan.ptr('cN') + s, this.wp(ld.w_ih), this.wp(ld.w_hh), this.wp(ld.b_ih), this.wp(ld.b_hh),
+              plan.ptr(ld.g), plan.ptr(ld.c), plan.ptr(ld.tc), mask, plan.ptr('ws'), d);
             break;
           case 'GRU':
             k.gru_fwd(T, B, ld.inSize, H, xin, ldx, plan.ptr('h0') + s, o, DH, plan.ptr('hN') + s,
-              w(ld.w_ih), w(ld.w_hh), w(ld.b_ih), w(ld.b_hh), plan.ptr(`g${l}_${d}`), plan.ptr(`n${l}_${d}`),
+              this.wp(ld.w_ih), this.wp(ld.w_hh), this.wp(ld.b_ih), this.wp(ld.b_hh), plan.ptr(ld.g), plan.ptr(ld.n),
               mask, plan.ptr('ws'), d);
             break;
           default:
             k.rnn_fwd(T, B, ld.inSize, H, xin, ldx, plan.ptr('h0') + s, o, DH, plan.ptr('hN') + s,
-              w(ld.w_ih), w(ld.w_hh), w(ld.b_ih), w(ld.b_hh), plan.ptr(`g${l}_${d}`), mask, plan.ptr('ws'), d,
+              this.wp(ld.w_ih), this.wp(ld.w_hh), this.wp(ld.b_ih), this.wp(ld.b_hh), plan.ptr(ld.g), mask, plan.ptr('ws'), d,
               this.mode === 'RNN_RELU' ? 1 : 0);
         }
       }
       if (useDropout && l < L - 1) {
         const n = T * B * DH;
-        k.dropout_mask(plan.ptr(`mask${l}`), n, this.dropout, this.rng.nextU32());
-        k.mul_f32(plan.ptr(`drop${l}`), out, plan.ptr(`mask${l}`), n, 0);
+        k.dropout_mask(plan.ptr(this.names[l].mask), n, this.dropout, this.rng.nextU32());
+        k.mul_f32(plan.ptr(this.names[l].drop), out, plan.ptr(this.names[l].mask), n, 0);
       }
     }
-    this.cache = { T, B, batched: true, dropout: useDropout, x: xPtr, mask };
+    // one cache object, refilled: a streaming step allocates nothing
+    const c = (this.cacheObject ??= { T, B, batched: true, dropout: useDropout, x: xPtr, mask });
+    c.T = T; c.B = B; c.batched = true; c.dropout = useDropout; c.x = xPtr; c.mask = mask;
+    this.cache = c;
     // the final states, kept for a following forward with carry (truncated BPTT)
     const keep = this.carryBlock(B);
     k.copy_f32(keep, plan.ptr('hN'), S);
     if (isLstm) k.copy_f32(keep + S * 4, plan.ptr('cN'), S);
-    return plan.ptr(`out${L - 1}`);
+    return plan.ptr(this.names[L - 1].out);
+  }
+
+  // byte pointer of a parameter, 0 when absent (no bias)
+  private wp(p?: ParamInfo): number {
+    return p ? this.paramPtr(p.name) : 0;
+  }
+
+  // byte pointer of a parameter's gradient, 0 when absent
+  private gp(p?: ParamInfo): number {
+    return p ? this.gradPtr(p.name) : 0;
   }
 
   /**
@@ -335,12 +355,12 @@ export abstract class RecurrentLayer extends Module {
     const S = L * D * B * H;
     this.stateIn(bp.ptr('dhN'), state.dhN, S, 'backward dhN');
     if (this.mode === 'LSTM') this.stateIn(bp.ptr('dcN'), state.dcN, S, 'backward dcN');
-    const w = (p?: ParamInfo) => (p ? this.paramPtr(p.name) : 0);
-    const g = (p?: ParamInfo) => (p ? this.gradPtr(p.name) : 0);
+    const w = (p?: ParamInfo) => this.wp(p);
+    const g = (p?: ParamInfo) => this.gp(p);
     // ‖∂E/∂h_t‖² per step, [L·D, T], when asked (diagnostics.gradientFlow)
     const norms = (l: number, d: number) => (state.normsPtr ? state.normsPtr + (l * D + d) * T * 4 : 0);
     for (let l = L - 1; l >= 0; l--) {
-      const { x: xin, ldx } = this.layerInput(fp, c.x, l, c.dropout);
+      const xin = this.layerInput(fp, c.x, l, c.dropout), ldx = l === 0 ? this.inputSize : DH;
       // where ∂E/∂(this layer's input) goes: dx, or the layer below's output gradient
       const dx = l === 0 ? bp.ptr('dx') : c.dropout ? bp.ptr(`ddrop${l - 1}`) : bp.ptr(`dout${l - 1}`);
       k.fill_f32(dx, T * B * ldx, 0);
@@ -396,10 +416,14 @@ export abstract class RecurrentLayer extends Module {
     return this.scratch(6, this.numLayers * this.numDirections * B * this.hiddenSize * 8, 'carried state');
   }
 
-  /** @internal Pointers of the final states of the last forward, [L·D, B, H] each. */
-  finalStatePtrs(): { hN: number; cN: number } {
-    const fp = this.fwd!;
-    return { hN: fp.ptr('hN'), cN: this.mode === 'LSTM' ? fp.ptr('cN') : 0 };
+  /** @internal Pointer of the final hidden states of the last forward, [L·D, B, H]. */
+  finalHPtr(): number {
+    return this.fwd!.ptr('hN');
+  }
+
+  /** @internal Pointer of the final cell states of the last forward (LSTM), else 0. */
+  finalCPtr(): number {
+    return this.mode === 'LSTM' ? this.fwd!.ptr('cN') : 0;
   }
 
   private requireCache(): Cache {
@@ -423,6 +447,7 @@ export abstract class RecurrentLayer extends Module {
       return p;
     };
     for (let l = 0; l < this.numLayers; l++) {
+      this.names.push({ out: `out${l}`, mask: `mask${l}`, drop: `drop${l}`, dout: `dout${l}`, ddrop: `ddrop${l}` });
       const inSize = l === 0 ? this.inputSize : D * H;
       for (let d = 0; d < D; d++) {
         const sfx = `_l${l}${d === 1 ? '_reverse' : ''}`;
@@ -430,7 +455,7 @@ export abstract class RecurrentLayer extends Module {
         const w_hh = add(`weight_hh${sfx}`, [G * H, H]);
         const b_ih = this.bias ? add(`bias_ih${sfx}`, [G * H]) : undefined;
         const b_hh = this.bias ? add(`bias_hh${sfx}`, [G * H]) : undefined;
-        this.layout.push({ layer: l, dir: d, inSize, w_ih, w_hh, b_ih, b_hh });
+        this.layout.push({ layer: l, dir: d, inSize, w_ih, w_hh, b_ih, b_hh, g: `g${l}_${d}`, c: `c${l}_${d}`, tc: `tc${l}_${d}`, n: `n${l}_${d}` });
       }
     }
     if (offset * 4 > MAX_MEMORY_BYTES / 2) {
@@ -481,10 +506,10 @@ export abstract class RecurrentLayer extends Module {
     throw nonFinite(name, index, v);
   }
 
-  private layerInput(plan: Plan, xPtr: number, l: number, dropout: boolean): { x: number; ldx: number } {
-    if (l === 0) return { x: xPtr, ldx: this.inputSize };
-    const DH = this.numDirections * this.hiddenSize;
-    return { x: dropout ? plan.ptr(`drop${l - 1}`) : plan.ptr(`out${l - 1}`), ldx: DH };
+  // the input of stacked layer l: the user's x, or the layer below's output (after dropout)
+  private layerInput(plan: Plan, xPtr: number, l: number, dropout: boolean): number {
+    if (l === 0) return xPtr;
+    return dropout ? plan.ptr(this.names[l - 1].drop) : plan.ptr(this.names[l - 1].out);
   }
 
   private checkSize(T: number, B: number): void {

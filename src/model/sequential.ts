@@ -60,6 +60,10 @@ interface StreamInternals extends StreamState {
   ptrs: number[]; // per recurrent layer: h then c, [S] each
   sizes: number[];
   owner: Sequential;
+  // made once, reused by every step: nothing is allocated per step
+  recurrent: RecurrentLayer[];
+  shape: number[];
+  runOptions: { states: number[] };
 }
 
 interface Cache { T: number; B: number; batched: boolean; inputPtr: number; lengths?: Int32Array; mask: number }
@@ -95,6 +99,9 @@ export class Sequential extends Module {
   readonly outputSize: number;
   private readonly lastRecurrent: number;
   private cache?: Cache;
+  private cacheObject?: Cache;
+  private readonly runState: { mask: number; carry?: boolean; statePtr?: number } = { mask: 0 };
+  private readonly result = { ptr: 0, rows: 0 };
 
   constructor(layers: Layer[], options: SequentialOptions = {}) {
     super(0);
@@ -272,6 +279,7 @@ export class Sequential extends Module {
     const ptrs = recurrent.map((l, i) => rt.arena.alloc(sizes[i] * 4 * (l.mode === 'LSTM' ? 2 : 1), 'stream state'));
     const state: StreamInternals = {
       batch, steps: 0, output: new Float32Array(batch * this.outputSize), ptrs, sizes, owner: this,
+      recurrent, shape: this.inputSize === undefined ? [batch, 1] : [batch, 1, this.inputSize], runOptions: { states: ptrs },
       snapshot: () => recurrent.map((l, i) => {
         const h = rt.arena.f32(ptrs[i], sizes[i]).slice();
         return l.mode === 'LSTM' ? { h, c: rt.arena.f32(ptrs[i] + sizes[i] * 4, sizes[i]).slice() } : { h };
@@ -307,20 +315,18 @@ export class Sequential extends Module {
     this.live();
     const st = state as StreamInternals;
     if (!st || st.owner !== this || !Array.isArray(st.ptrs)) throw new ShapeError('step: expected a state from this model\'s initState()');
-    if (st.ptrs.some((p) => p === 0)) throw new StateError('step: this stream state was disposed');
+    for (let i = 0; i < st.ptrs.length; i++) if (st.ptrs[i] === 0) throw new StateError('step: this stream state was disposed');
     const B = st.batch;
-    const shape = this.inputSize === undefined ? [B, 1] : [B, 1, this.inputSize];
-    let i = 0;
-    const recurrent: { layer: RecurrentLayer; ptr: number; size: number }[] = [];
-    for (const l of this.layers) if (l instanceof RecurrentLayer) { recurrent.push({ layer: l, ptr: st.ptrs[i], size: st.sizes[i] }); i++; }
-    const { ptr } = this.run(x, shape, 1, B, true, { states: recurrent.map((r) => r.ptr) });
+    const ptr = this.run(x, st.shape, 1, B, true, st.runOptions).ptr;
     // the new states back into the stream
-    for (const r of recurrent) {
-      const { hN, cN } = r.layer.finalStatePtrs();
-      this.rt.kernels.copy_f32(r.ptr, hN, r.size);
-      if (cN) this.rt.kernels.copy_f32(r.ptr + r.size * 4, cN, r.size);
+    const k = this.rt.kernels;
+    for (let i = 0; i < st.recurrent.length; i++) {
+      const layer = st.recurrent[i], to = st.ptrs[i], n = st.sizes[i];
+      k.copy_f32(to, layer.finalHPtr(), n);
+      const c = layer.finalCPtr();
+      if (c) k.copy_f32(to + n * 4, c, n);
     }
-    st.output.set(this.rt.arena.f32(ptr, B * this.outputSize));
+    st.output.set(this.cachedF32(0, ptr, B * this.outputSize));
     st.steps++;
     return st.output;
   }
@@ -371,7 +377,7 @@ export class Sequential extends Module {
    */
   run(x: NumericArray | TokenIds, shape: readonly number[], T: number, B: number, batchMajor: boolean, opts: { lengths?: ArrayLike<number>; carry?: boolean; states?: number[] } = {}): { ptr: number; rows: number } {
     this.live();
-    for (const l of this.layers) l.live();
+    for (let i = 0; i < this.layers.length; i++) this.layers[i].live();
     checkInputSize('forward x', shape);
     this.cache = undefined;
     const first = this.layers[0];
@@ -379,15 +385,16 @@ export class Sequential extends Module {
     let F: number;
     if (first instanceof Embedding) {
       // time-major staging: row (t, b) takes the caller's element (b, t) when batch-major
-      ptr = first.stageIds(x as TokenIds, T * B, 'forward x (token ids)', shape, batchMajor ? (i) => (i % B) * T + Math.floor(i / B) : undefined);
+      // (the same order when T = 1)
+      ptr = first.stageIds(x as TokenIds, T * B, 'forward x (token ids)', shape, batchMajor && T > 1 ? batchMajorOrder(T, B) : undefined);
       F = 0;
     } else {
       const I = this.inputSize!;
       const xs = checkArray('forward x', x, shape);
       ptr = this.scratch(2, T * B * I * 4, 'input');
-      toTimeMajor(this.rt.arena.f32(ptr, T * B * I), xs, T, B, I, batchMajor);
+      toTimeMajor(this.cachedF32(1, ptr, T * B * I), xs, T, B, I, batchMajor);
       const bad = this.rt.kernels.find_nonfinite(ptr, T * B * I);
-      if (bad >= 0) throw nonFinite('forward x', batchMajor ? fromTimeMajorIndex(bad, T, B, I) : bad, this.rt.arena.f32(ptr, T * B * I)[bad]);
+      if (bad >= 0) throw nonFinite('forward x', batchMajor ? fromTimeMajorIndex(bad, T, B, I) : bad, this.cachedF32(1, ptr, T * B * I)[bad]);
       F = I;
     }
     const mask = opts.lengths === undefined ? 0 : writeMask(this, 6, opts.lengths, T, B, 'forward lengths');
@@ -397,12 +404,15 @@ export class Sequential extends Module {
     }
     let rows = T * B;
     let r = 0;
-    this.layers.forEach((layer, i) => {
+    const rs = this.runState;
+    for (let i = 0; i < this.layers.length; i++) {
+      const layer = this.layers[i];
       if (layer instanceof Embedding) {
         ptr = layer.runForward(ptr, rows);
         F = layer.embeddingDim;
       } else if (layer instanceof RecurrentLayer) {
-        ptr = layer.runForward(ptr, T, B, { mask, carry: opts.carry, statePtr: opts.states?.[r++] });
+        rs.mask = mask; rs.carry = opts.carry; rs.statePtr = opts.states?.[r++];
+        ptr = layer.runForward(ptr, T, B, rs);
         F = layer.numDirections * layer.hiddenSize;
         if (i === this.lastRecurrent && this.output === 'last') {
           ptr = this.gatherLast(ptr, T, B, F, lengths);
@@ -414,9 +424,14 @@ export class Sequential extends Module {
         ptr = layer.runForward(ptr, rows);
         F = layer.outFeatures;
       }
-    });
-    this.cache = { T, B, batched: true, inputPtr: 0, lengths, mask };
-    return { ptr, rows };
+    }
+    // one cache and one result object, refilled (a streaming step allocates nothing)
+    const c = (this.cacheObject ??= { T, B, batched: true, inputPtr: 0, lengths, mask });
+    c.T = T; c.B = B; c.batched = true; c.lengths = lengths; c.mask = mask;
+    this.cache = c;
+    this.result.ptr = ptr;
+    this.result.rows = rows;
+    return this.result;
   }
 
   /** @internal The [T, B] 0/1 mask of the last run (0 when no lengths were given). */
@@ -562,6 +577,12 @@ function fromTimeMajor(dst: Float32Array, src: Float32Array, T: number, B: numbe
   for (let b = 0; b < B; b++) {
     for (let t = 0; t < T; t++) dst.set(src.subarray((t * B + b) * F, (t * B + b + 1) * F), (b * T + t) * F);
   }
+}
+
+// Time-major row i = (t, b) ← the caller's batch-major element (b, t). Made here, not inline in
+// run(): a closure there would make V8 allocate a context on every call, streaming steps included.
+function batchMajorOrder(T: number, B: number): (i: number) => number {
+  return (i) => (i % B) * T + Math.floor(i / B);
 }
 
 function fromTimeMajorIndex(i: number, T: number, B: number, F: number): number {

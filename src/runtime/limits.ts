@@ -31,7 +31,8 @@ export function getLimits(): Limits {
 
 /** @internal Refuse an input of `shape` beyond maxInputElements, naming the argument. */
 export function checkInputSize(name: string, shape: readonly number[]): void {
-  const n = shape.reduce((a, b) => a * b, 1);
+  let n = 1;
+  for (let i = 0; i < shape.length; i++) n *= shape[i];
   if (n > current.maxInputElements) {
     throw new ShapeError(
       `${name}: shape [${shape.join(', ')}] is ${n} elements, more than the limit of ${current.maxInputElements} ` +

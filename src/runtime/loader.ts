@@ -142,7 +142,9 @@ async function load(options: InitOptions): Promise<Runtime> {
   let exports: Kernels;
   try {
     const result = await instantiate<Record<string, unknown>>(source as never, {});
-    exports = result.exports as unknown as Kernels;
+    // the instance's own exports: the loader's demangled ones wrap every function in a
+    // rest-parameter closure, which allocates an arguments array per kernel call
+    exports = result.instance.exports as unknown as Kernels;
   } catch (cause) {
     throw new WasmLoadError(`could not instantiate the rnn-wasm module from ${tried}: ${message(cause)}`, { cause });
   }

@@ -1,4 +1,5 @@
 // Inference: predict, streaming step (state in wasm, nothing allocated per step), sampling.
+import { execFileSync } from 'node:child_process';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, Embedding, GRU, init, Linear, LSTM, RNN, Sequential } from '../../src/index.js';
 import { getRuntime } from '../../src/runtime/loader.js';
@@ -61,6 +62,15 @@ describe('streaming step', () => {
     expect(arena.allocatedBytes).toBeLessThan(used);
     expect(() => m.step(ids, s)).toThrow(/disposed/);
   });
+
+  it('allocates nothing on the JS heap per step either: no garbage collection in 300,000 steps', () => {
+    const out = execFileSync(process.execPath, ['--trace-gc', '--expose-gc', '--import', 'tsx', 'test/support/stream-gc.ts'], {
+      cwd: new URL('../..', import.meta.url).pathname, encoding: 'utf8',
+    });
+    const during = out.slice(out.indexOf('STEPS BEGIN'), out.indexOf('STEPS END'));
+    expect(out).toMatch(/STEPS END true/);
+    expect(during.match(/Scavenge|Mark-Compact|Mark-sweep/g) ?? [], during).toEqual([]);
+  }, 60_000);
 
   it('refuses bidirectional models', () => {
     const m = new Sequential([new GRU({ inputSize: 1, hiddenSize: 2, bidirectional: true })]);
