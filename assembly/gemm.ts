@@ -332,3 +332,17 @@ export function gemm_nt_rows(
 
 // Rows at or below which x·Wᵀ skips packing (gemm_nt_rows); above it, packing pays for itself.
 export const SMALL_ROWS: i32 = 4;
+
+// C[M×N] (=|+=) A[M×K] · Wᵀ (+ bias), W [N×K] as stored: reads W in place for a few rows, else
+// packs it (into ws: gemm_packed_size(K, N) floats) and runs the blocked GEMM. The one place
+// that chooses between the two (layers' input projection, Linear).
+export function matmul_nt(
+  C: usize, ldc: i32, A: usize, lda: i32, W: usize, bias: usize, M: i32, N: i32, K: i32, accumulate: i32, ws: usize,
+): void {
+  if (M <= SMALL_ROWS) {
+    gemm_nt_rows(C, ldc, A, lda, W, bias, M, N, K, accumulate);
+    return;
+  }
+  gemm_pack_b(ws, W, K, N, 1, K);
+  gemm(C, ldc, A, lda, 1, ws, bias, M, N, K, accumulate);
+}

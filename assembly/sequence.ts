@@ -10,7 +10,7 @@
 //   reverse: the direction walks t = T−1 … 0; its "previous" step is t + 1
 // Every pointer is a byte offset into linear memory; every size counts f32 elements.
 
-import { gemm, gemm_pack_b, gemm_packed_size, gemm_nt_rows, SMALL_ROWS } from './gemm';
+import { gemm, gemm_pack_b, gemm_packed_size, gemm_nt_rows, matmul_nt, SMALL_ROWS } from './gemm';
 
 // @ts-ignore: decorator
 @inline export function f32p(base: usize, elements: i32): usize {
@@ -27,12 +27,7 @@ import { gemm, gemm_pack_b, gemm_packed_size, gemm_nt_rows, SMALL_ROWS } from '.
 export function inputProjection(
   P: usize, x: usize, ldx: i32, T: i32, B: i32, I: i32, GH: i32, w_ih: usize, bias: usize, ws: usize,
 ): void {
-  if (T * B <= SMALL_ROWS) { // a step or two of a small batch: W_ih read in place
-    gemm_nt_rows(P, GH, x, ldx, w_ih, bias, T * B, GH, I, 0);
-    return;
-  }
-  gemm_pack_b(ws, w_ih, I, GH, 1, I);
-  gemm(P, GH, x, ldx, 1, ws, bias, T * B, GH, I, 0);
+  matmul_nt(P, GH, x, ldx, w_ih, bias, T * B, GH, I, 0, ws);
 }
 
 // The recurrent product of one step, G[B, GH] (=|+=) h_prev · W_hhᵀ (+ bias): through the

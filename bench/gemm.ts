@@ -2,6 +2,7 @@
 // reference before it is timed, then timed as pack alone, gemm alone and pack + gemm.
 import { getRuntime } from '../src/runtime/loader.js';
 import { item, type Item } from './timing.js';
+import { randoms } from '../test/support/wasm.js';
 
 export type Variant = 'NN' | 'NT' | 'TN';
 
@@ -21,16 +22,8 @@ export interface GemmCase {
 
 export const REL_TOL = 1e-4;
 
-/** Deterministic uniform(−1, 1) values (xorshift32), so every run times the same data. */
-export function randoms(n: number, seed: number): Float32Array {
-  const out = new Float32Array(n);
-  let s = seed >>> 0 || 1;
-  for (let i = 0; i < n; i++) {
-    s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0;
-    out[i] = (s / 4294967296) * 2 - 1;
-  }
-  return out;
-}
+// the same seeded uniform(−1, 1) values as the tests
+export { randoms };
 
 /**
  * Strides per variant, as the layers use them:

@@ -1,6 +1,7 @@
 // One recurrent layer through the public API: forward, and forward + backward.
 import { GRU, LSTM, RNN, type RecurrentLayer } from '../src/index.js';
 import { randoms } from './gemm.js';
+import { gates } from './suite.js';
 import { item, type Item } from './timing.js';
 
 export const LAYER = { I: 65, H: 128, T: 64, B: 32 } as const;
@@ -21,7 +22,7 @@ export function layerCase(name: 'LSTM' | 'GRU' | 'RNN (tanh)'): LayerCase {
   const { I, H, T, B } = LAYER;
   const opts = { inputSize: I, hiddenSize: H, seed: 1 };
   const layer: RecurrentLayer = name === 'LSTM' ? new LSTM(opts) : name === 'GRU' ? new GRU(opts) : new RNN({ ...opts, nonlinearity: 'tanh' });
-  const G = name === 'LSTM' ? 4 : name === 'GRU' ? 3 : 1;
+  const G = gates(name === 'RNN (tanh)' ? 'RNN' : name);
   const x = randoms(T * B * I, 7);
   const dOut = randoms(T * B * H, 8);
   const shape = [T, B, I];

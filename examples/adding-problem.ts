@@ -6,8 +6,8 @@
 //   npx tsx examples/adding-problem.ts                          # T = 10, 20, 50, 100; 5,000 updates each
 //   npx tsx examples/adding-problem.ts --max-steps 1500 --t 10,20
 import { parseArgs } from 'node:util';
-import { init, Linear, LSTM, RNN, Sequential, Trainer } from '../src/index.js';
-import { addingProblem } from './tasks/adding.js';
+import { init, Trainer } from '../src/index.js';
+import { addingModel, addingProblem } from './tasks/adding.js';
 
 const H = 64, LR = 3e-3, BATCH = 32, EVERY = 250, TEST_SIZE = 1000, SOLVED = 0.01;
 
@@ -24,16 +24,9 @@ function options(): { maxSteps: number; lengths: number[] } {
   return { maxSteps, lengths };
 }
 
-function makeModel(cell: Cell): Sequential {
-  const rec = cell === 'lstm'
-    ? new LSTM({ inputSize: 2, hiddenSize: H, batchFirst: true, seed: 1 })
-    : new RNN({ inputSize: 2, hiddenSize: H, nonlinearity: 'tanh', batchFirst: true, seed: 1 });
-  return new Sequential([rec, new Linear({ inFeatures: H, outFeatures: 1, seed: 2 })], { output: 'last' });
-}
-
 /** Train in chunks of EVERY updates on fresh sequences, testing after each chunk. */
 async function run(cell: Cell, T: number, maxSteps: number): Promise<Run> {
-  const model = makeModel(cell);
+  const model = addingModel(cell, H);
   const trainer = new Trainer(model, { loss: 'mse', optimizer: { type: 'adam', lr: LR }, clip: { maxNorm: 1 } });
   const test = addingProblem(TEST_SIZE, T, 1_000_003);
   const t0 = performance.now();

@@ -57,14 +57,11 @@ function progress(): (s: BatchStats) => void {
   };
 }
 
-// ─── SAMPLE ─────────────────────────────────────────────────────────────────────────────────
-// Text generation with `model.sample(...)` (Sequential's sampler: temperature, top-k, seeded).
-// Trained on streams, the model rarely starts from a zero state, so it is primed with real text
-// (the end of the training split) rather than one character. Guarded so that this example
-// also runs against a build without the sampler.
+// Text generation with `model.sample(...)` (temperature, top-k, seeded). Trained on streams, the
+// model rarely starts from a zero state, so it is primed with real text (the end of the training
+// split) rather than one character.
 const PRIME_CHARS = 256;
 function printSample(model: Sequential, corpus: CharCorpus): void {
-  if (typeof model.sample !== 'function') return;
   const prime = corpus.tokenizer.decode(corpus.train.subarray(Math.max(0, corpus.train.length - PRIME_CHARS)));
   const text = model.sample({ prime, length: 400, temperature: 0.8, seed: 1 });
   console.log(`\nSample (temperature 0.8), continuing "…${prime.slice(-40)}":\n${text}`);

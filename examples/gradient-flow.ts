@@ -4,20 +4,13 @@
 // of W_hh that governs it.
 //   npx tsx examples/gradient-flow.ts [--steps 1500]
 import {
-  gradientFlow, init, Linear, LSTM, recurrentSpectralRadii, RNN, Sequential, Trainer,
+  gradientFlow, init, recurrentSpectralRadii, Sequential, Trainer,
 } from '../src/index.js';
-import { addingProblem } from './tasks/adding.js';
+import { addingModel, addingProblem } from './tasks/adding.js';
 
 const T = 50, H = 64;
 const steps = Number(process.argv[process.argv.indexOf('--steps') + 1]) || 1500;
 const distances = [0, 5, 10, 20, 30, 40, 49];
-
-function build(cell: 'rnn' | 'lstm'): Sequential {
-  const rec = cell === 'lstm'
-    ? new LSTM({ inputSize: 2, hiddenSize: H, batchFirst: true, seed: 1 })
-    : new RNN({ inputSize: 2, hiddenSize: H, batchFirst: true, seed: 1 });
-  return new Sequential([rec, new Linear({ inFeatures: H, outFeatures: 1, seed: 2 })], { output: 'last' });
-}
 
 // ‖∂E/∂h_{T−1−d}‖ / ‖∂E/∂h_{T−1}‖ for each distance d from the error
 function row(model: Sequential, label: string): string {
@@ -32,7 +25,7 @@ await init();
 console.log(`‖∂E/∂h_k‖ relative to the last step, by distance from the error (adding problem, T = ${T}, H = ${H})\n`);
 console.log(`${'model'.padEnd(22)}${distances.map((d) => `d=${d}`.padStart(9)).join('')}`);
 for (const cell of ['rnn', 'lstm'] as const) {
-  const model = build(cell);
+  const model = addingModel(cell, H);
   console.log(row(model, `${cell.toUpperCase()} untrained`));
   const trainer = new Trainer(model, { loss: 'mse', optimizer: { type: 'adam', lr: 3e-3 }, clip: { maxNorm: 1 } });
   const t0 = performance.now();

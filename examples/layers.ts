@@ -1,4 +1,4 @@
-// A short tour of the layers (what `npm start` runs until the training loop lands):
+// A short tour of the layers without the Trainer:
 // a 2-layer LSTM learns to output, at every step, the running mean of its input, with
 // plain full-batch gradient descent written out by hand over forward/backward.
 //   npx tsx examples/layers.ts

@@ -8,7 +8,8 @@
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import {
-  CharTokenizer, datasetSize, Embedding, init, Linear, load, LSTM, RnnWasmError, Sequential, splitDataset, textDataset, Trainer,
+  CharTokenizer, datasetSize, Embedding, init, Linear, load, LSTM, RnnWasmError, Sequential, takeSamples, textDataset, Trainer,
+  unigramEntropy,
 } from './index.js';
 
 const HELP = `rnn-wasm — recurrent networks in WebAssembly
@@ -121,7 +122,7 @@ async function train(args: Args): Promise<void> {
   const train = textDataset(ids.subarray(0, cut), { seqLength: seq });
   // validation: up to 64 windows from the held-out tail (enough for a stable estimate, fast)
   const held = textDataset(ids.subarray(cut), { seqLength: seq });
-  const val = datasetSize(held) > 64 ? splitDataset(held, 64 / datasetSize(held))[0] : held;
+  const val = datasetSize(held) > 64 ? takeSamples(held, Array.from({ length: 64 }, (_, i) => i)) : held;
 
   await init();
   const V = tok.size;
@@ -133,7 +134,7 @@ async function train(args: Args): Promise<void> {
   const trainer = new Trainer(model, { loss: 'crossEntropy', optimizer: { type: 'adam', lr }, clip: { maxNorm: 1 } });
   console.log(`rnn-wasm: ${text.length.toLocaleString('en')} characters, vocabulary ${V}; LSTM ${layers}×${hidden}, ` +
     `${model.parameterCount.toLocaleString('en')} parameters; ${minutes} min budget`);
-  const unigram = entropy(ids.subarray(0, cut), V);
+  const unigram = unigramEntropy(ids.subarray(0, cut), V);
   console.log(`validation loss before training: ${trainer.evaluate(val).toFixed(3)} nats/char (unigram entropy ${unigram.toFixed(3)})`);
 
   const budget = minutes * 60;
@@ -188,14 +189,6 @@ async function sample(args: Args): Promise<void> {
   });
   process.stdout.write(out + '\n');
   model.dispose();
-}
-
-function entropy(ids: Int32Array, V: number): number {
-  const counts = new Float64Array(V);
-  for (const id of ids) counts[id]++;
-  let h = 0;
-  for (const c of counts) if (c) h -= (c / ids.length) * Math.log(c / ids.length);
-  return h;
 }
 
 /** Run the CLI with the given arguments; resolves to the exit code. */

@@ -50,8 +50,10 @@ export function gradientFlow(model: Sequential, batch: SequenceDataset, options:
   const loss = resolveLoss(options.loss);
   const [, T] = batch.xShape;
   const rt = model.rt;
-  // keep the user's accumulated gradients
-  const saved = model.parameterBlocks().map((b) => rt.arena.f32(b.grads, b.count).slice());
+  // keep the user's accumulated gradients aside, inside wasm memory
+  const blocks = model.parameterBlocks();
+  const saved = rt.arena.alloc(blocks.reduce((n, b) => n + b.count, 0) * 4, 'saved gradients');
+  for (let i = 0, at = saved; i < blocks.length; at += blocks[i].count * 4, i++) rt.kernels.copy_f32(at, blocks[i].grads, blocks[i].count);
   const was = model.training;
   model.eval();
   const buffers = new Map<number, number>();
@@ -79,7 +81,8 @@ export function gradientFlow(model: Sequential, batch: SequenceDataset, options:
     return { loss: r.count ? r.sum / r.count : NaN, T, layers };
   } finally {
     for (const p of buffers.values()) rt.arena.free(p);
-    model.parameterBlocks().forEach((b, i) => rt.arena.f32(b.grads, b.count).set(saved[i]));
+    for (let i = 0, at = saved; i < blocks.length; at += blocks[i].count * 4, i++) rt.kernels.copy_f32(blocks[i].grads, at, blocks[i].count);
+    rt.arena.free(saved);
     model.train(was);
   }
 }

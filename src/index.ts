@@ -37,7 +37,7 @@ export {
   checkDataset, datasetSize, targetsPerStep, takeSamples, splitDataset, shuffledIndices, sliceTime,
   type SequenceDataset,
 } from './data/dataset.js';
-export { CharTokenizer } from './data/tokenizer.js';
+export { CharTokenizer, unigramEntropy } from './data/tokenizer.js';
 export {
   slidingWindows, textDataset, streams, padSequences, scaleSeries, type Series, type SlidingWindowOptions,
   type TextDatasetOptions, type StreamsOptions, type PadOptions, type PaddedSequences, type ScaleOptions,

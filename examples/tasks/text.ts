@@ -20,14 +20,5 @@ export async function charCorpus(path: string | URL): Promise<CharCorpus> {
   return { tokenizer, train: ids.subarray(0, cut), valid: ids.subarray(cut) };
 }
 
-/**
- * Entropy in nats of the character frequencies of `ids`: the loss of the best model that
- * ignores context, the bar a character language model must get under.
- */
-export function unigramEntropy(ids: Int32Array, vocabularySize: number): number {
-  const counts = new Float64Array(vocabularySize);
-  for (const id of ids) counts[id]++;
-  let h = 0;
-  for (const c of counts) if (c > 0) h -= (c / ids.length) * Math.log(c / ids.length);
-  return h;
-}
+// the unigram baseline lives in the library
+export { unigramEntropy } from '../../src/index.js';

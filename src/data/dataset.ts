@@ -176,6 +176,22 @@ export function takeSamples(ds: SequenceDataset, indices: Int32Array | readonly 
       throw new ShapeError(`takeSamples indices: element ${i} is ${describe(k)}; expected an integer in [0, ${n - 1}] (${name} has ${n} samples)`);
     }
   }
+  return gatherSamples(ds, indices, xRow, yRow);
+}
+
+/**
+ * @internal takeSamples without the checks, for a data set already validated once (the trainer
+ * gathers every batch this way: re-checking all N samples per batch would cost O(N²/B) an epoch).
+ *
+ * @example
+ * ```ts
+ * const ds = checkDataset({ x: new Float32Array(6), xShape: [3, 2, 1], y: new Float32Array(3), yShape: [3, 1] });
+ * const batch = gatherSamples(ds, [2, 0]);   // x [2, 2, 1], y [2, 1]
+ * ```
+ */
+export function gatherSamples(ds: SequenceDataset, indices: Int32Array | readonly number[],
+  xRow = ds.x.length / ds.xShape[0], yRow = ds.y.length / ds.yShape[0]): SequenceDataset {
+  const m = indices.length;
   const x = ds.x instanceof Int32Array ? new Int32Array(m * xRow) : new Float32Array(m * xRow);
   const y = ds.y instanceof Int32Array ? new Int32Array(m * yRow) : new Float32Array(m * yRow);
   const lengths = ds.lengths ? new Int32Array(m) : undefined;

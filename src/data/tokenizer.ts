@@ -145,3 +145,20 @@ export class CharTokenizer {
     return parts.join('');
   }
 }
+
+/**
+ * Entropy in nats of the token frequencies of `ids`: the loss of the best model that ignores
+ * context — the bar a character language model must get under.
+ *
+ * @example
+ * ```ts
+ * const h = unigramEntropy(new Int32Array([0, 1, 1, 1]), 2);   // ≈ 0.562 nats
+ * ```
+ */
+export function unigramEntropy(ids: Int32Array, vocabularySize: number): number {
+  const counts = new Float64Array(vocabularySize);
+  for (const id of ids) counts[id]++;
+  let h = 0;
+  for (const c of counts) if (c > 0) h -= (c / ids.length) * Math.log(c / ids.length);
+  return h;
+}

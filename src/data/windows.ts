@@ -5,7 +5,7 @@
  * @packageDocumentation
  */
 import { ConfigError, ShapeError } from '../errors.js';
-import { checkBool, checkChoice, checkFinite, checkInt, checkNumberArray, checkOptions, describe, toIds } from './check.js';
+import { checkBool, checkChoice, checkFinite, checkIds, checkInt, checkNumberArray, checkOptions, describe, toIds } from './check.js';
 import type { SequenceDataset } from './dataset.js';
 
 /**
@@ -235,7 +235,7 @@ export function padSequences(sequences: readonly ArrayLike<number>[], options: P
     if (s.length === 0 || s.length % F !== 0) {
       throw new ShapeError(`${name}: expected [len ≥ 1, ${F}] values (a non-zero multiple of features = ${F}), got ${s.length} values`);
     }
-    if (ids) toIds(name, s); else checkFinite(name, s);
+    if (ids) checkIds(name, s); else checkFinite(name, s);
     lens[n] = s.length / F;
     longest = Math.max(longest, lens[n]);
   }

@@ -102,25 +102,24 @@ export class Linear extends Module {
 
   /** @internal y[M, out] = x[M, in] Wᵀ + b from wasm memory (x must stay until runBackward). */
   runForward(xPtr: number, M: number): number {
-    const k = this.rt.kernels, F = this.inFeatures, O = this.outFeatures;
-    const y = this.scratch(3, M * O * 4, 'output');
-    if (M <= 4) {
-      // a few rows (streaming): read W in place rather than packing it for one use
-      k.gemm_nt_rows(y, O, xPtr, F, this.paramPtr('weight'), this.paramPtr('bias'), M, O, F, 0);
-    } else {
-      const ws = this.scratch(2, Math.max(k.gemm_packed_size(F, O), k.gemm_packed_size(M, F), k.gemm_packed_size(O, F)) * 4, 'workspace');
-      k.gemm_pack_b(ws, this.paramPtr('weight'), F, O, 1, F);
-      k.gemm(y, O, xPtr, F, 1, ws, this.paramPtr('bias'), M, O, F, 0);
-    }
+    const y = this.scratch(3, M * this.outFeatures * 4, 'output');
+    this.rt.kernels.matmul_nt(y, this.outFeatures, xPtr, this.inFeatures, this.paramPtr('weight'), this.paramPtr('bias'),
+      M, this.outFeatures, this.inFeatures, 0, this.workspace(M));
     this.rows = M;
     this.xPtr = xPtr;
     return y;
   }
 
+  // packing space for the three products of M rows (forward, dW, dX)
+  private workspace(M: number): number {
+    const k = this.rt.kernels, F = this.inFeatures, O = this.outFeatures;
+    return this.scratch(2, Math.max(k.gemm_packed_size(F, O), k.gemm_packed_size(M, F), k.gemm_packed_size(O, F)) * 4, 'workspace');
+  }
+
   /** @internal From ∂E/∂y [M, out] in wasm memory: accumulate dW, db; return the pointer of ∂E/∂x. */
   runBackward(dPtr: number): number {
     const k = this.rt.kernels, F = this.inFeatures, O = this.outFeatures, M = this.rows;
-    const ws = this.scratch(2, Math.max(k.gemm_packed_size(F, O), k.gemm_packed_size(M, F), k.gemm_packed_size(O, F)) * 4, 'workspace');
+    const ws = this.workspace(M);
     const dx = this.scratch(6, M * F * 4, 'input gradient');
     // dW += dYᵀ · X
     k.gemm_pack_b(ws, this.xPtr, M, F, F, 1);

@@ -147,8 +147,11 @@ export abstract class Module {
     this.commitStateDict(staged.values);
   }
 
-  /** @internal Validate without writing. Names in `dict` carry `prefix`. */
-  checkStateDict(dict: Record<string, StateDictValue>, prefix: string, only?: Set<string>): { problems: string[]; values: [ParamInfo, NumericArray][] } {
+  /**
+   * @internal Validate without writing. Names in `dict` carry `prefix`. `ownKeysOnly`: do not
+   * report the dict's other keys (a Sequential checks those once, for all its layers).
+   */
+  checkStateDict(dict: Record<string, StateDictValue>, prefix: string, ownKeysOnly = false): { problems: string[]; values: [ParamInfo, NumericArray][] } {
     if (typeof dict !== 'object' || dict === null) {
       return { problems: [`expected an object of name → Float32Array, got ${describe(dict)}`], values: [] };
     }
@@ -176,7 +179,7 @@ export abstract class Module {
         else values.push([p, data]);
       }
     }
-    if (!only) {
+    if (!ownKeysOnly) {
       for (const name of Object.keys(dict)) {
         if (!this.byName.has(name.slice(prefix.length)) || !name.startsWith(prefix)) {
           problems.push(`unexpected "${name}" (${this.describe()} has no such parameter)`);

@@ -1,9 +1,9 @@
 import { ConfigError, OutOfMemoryError, ShapeError, StateError } from '../errors.js';
 import { Rng } from '../rng.js';
-import type { Runtime } from '../runtime/loader.js';
 import { MAX_MEMORY_BYTES } from '../runtime/arena.js';
 import { checkInputSize } from '../runtime/limits.js';
 import { Module, type ParamInfo } from './module.js';
+import { batchFirstIndex, fromTimeMajor, toTimeMajor } from './layout.js';
 import { Plan } from './plan.js';
 import {
   checkArray, checkBool, checkInt, checkKeys, describe, fmtShape, nonFinite, type NumericArray,
@@ -203,17 +203,17 @@ export abstract class RecurrentLayer extends Module {
     const mask = options.lengths === undefined ? 0 : writeMask(this, 7, options.lengths, T, B, 'forward lengths');
     this.cache = undefined;
     const xPtr = this.scratch(4, T * B * I * 4, 'input');
-    copyIn(this.rt, xPtr, xs, T, B, I, bf);
+    toTimeMajor(this.rt.arena.f32(xPtr, T * B * I), xs, T, B, I, bf);
     this.checkFiniteIn(xPtr, T * B * I, 'forward x', bf ? { T, B, F: I } : undefined);
     const out = this.runForward(xPtr, T, B, { h0, c0, mask });
     this.cache!.batched = batched;
     const output = new Float32Array(T * B * DH);
-    copyOut(this.rt, output, out, T, B, DH, bf);
+    fromTimeMajor(output, this.rt.arena.f32(out, T * B * DH), T, B, DH, bf);
     const S = this.numLayers * this.numDirections * B * this.hiddenSize;
     const result: ForwardResult = {
       output,
       hN: this.rt.arena.f32(this.fwd!.ptr('hN'), S).slice(),
-      outputShape: !batched ? [T, DH] : bf ? [B, T, DH] : [T, B, DH],
+      outputShape: this.outputShape(T, B, batched),
       stateShape,
     };
     if (this.mode === 'LSTM') result.cN = this.rt.arena.f32(this.fwd!.ptr('cN'), S).slice();
@@ -237,7 +237,7 @@ export abstract class RecurrentLayer extends Module {
     const { T, B, batched } = c;
     const DH = this.numDirections * this.hiddenSize, I = this.inputSize;
     const bf = this.batchFirst && batched;
-    const outShape = !batched ? [T, DH] : bf ? [B, T, DH] : [T, B, DH];
+    const outShape = this.outputShape(T, B, batched);
     const stateShape = this.stateShape(B, batched);
     const dOut = checkArray('backward dOutput', dOutput, outShape);
     const dhN = options.dhN === undefined ? undefined : checkArray('backward dhN', options.dhN, stateShape);
@@ -245,11 +245,11 @@ export abstract class RecurrentLayer extends Module {
     if (dcN && this.mode !== 'LSTM') throw new ShapeError(`backward: dcN is only for LSTM; a ${this.mode} layer has no cell state`);
 
     const dPtr = this.scratch(5, T * B * DH * 4, 'output gradient');
-    copyIn(this.rt, dPtr, dOut, T, B, DH, bf);
+    toTimeMajor(this.rt.arena.f32(dPtr, T * B * DH), dOut, T, B, DH, bf);
     this.checkFiniteIn(dPtr, T * B * DH, 'backward dOutput', bf ? { T, B, F: DH } : undefined, false);
     const dx = this.runBackward(dPtr, { dhN, dcN });
     const dInput = new Float32Array(T * B * I);
-    copyOut(this.rt, dInput, dx, T, B, I, bf);
+    fromTimeMajor(dInput, this.rt.arena.f32(dx, T * B * I), T, B, I, bf);
     const S = this.numLayers * this.numDirections * B * this.hiddenSize;
     const bp = this.bwd!;
     const result: BackwardResult = { dInput, dh0: this.rt.arena.f32(bp.ptr('dh0'), S).slice() };
@@ -351,45 +351,43 @@ export abstract class RecurrentLayer extends Module {
     const fp = this.fwd!;
     const bp = this.backwardPlan(T, B);
     const k = this.rt.kernels;
-    k.copy_f32(bp.ptr(`dout${L - 1}`), dOutPtr, T * B * DH);
+    k.copy_f32(bp.ptr(this.names[L - 1].dout), dOutPtr, T * B * DH);
     const S = L * D * B * H;
     this.stateIn(bp.ptr('dhN'), state.dhN, S, 'backward dhN');
     if (this.mode === 'LSTM') this.stateIn(bp.ptr('dcN'), state.dcN, S, 'backward dcN');
-    const w = (p?: ParamInfo) => this.wp(p);
-    const g = (p?: ParamInfo) => this.gp(p);
     // ‖∂E/∂h_t‖² per step, [L·D, T], when asked (diagnostics.gradientFlow)
     const norms = (l: number, d: number) => (state.normsPtr ? state.normsPtr + (l * D + d) * T * 4 : 0);
     for (let l = L - 1; l >= 0; l--) {
       const xin = this.layerInput(fp, c.x, l, c.dropout), ldx = l === 0 ? this.inputSize : DH;
       // where ∂E/∂(this layer's input) goes: dx, or the layer below's output gradient
-      const dx = l === 0 ? bp.ptr('dx') : c.dropout ? bp.ptr(`ddrop${l - 1}`) : bp.ptr(`dout${l - 1}`);
+      const dx = l === 0 ? bp.ptr('dx') : c.dropout ? bp.ptr(this.names[l - 1].ddrop) : bp.ptr(this.names[l - 1].dout);
       k.fill_f32(dx, T * B * ldx, 0);
-      const out = fp.ptr(`out${l}`);
+      const out = fp.ptr(this.names[l].out);
       for (let d = 0; d < D; d++) {
         const ld = this.layout[l * D + d];
         const s = (l * D + d) * B * H * 4;
         const o = out + d * H * 4;
-        const dout = bp.ptr(`dout${l}`) + d * H * 4;
+        const dout = bp.ptr(this.names[l].dout) + d * H * 4;
         switch (this.mode) {
           case 'LSTM':
             k.lstm_bwd(T, B, ld.inSize, H, xin, ldx, fp.ptr('h0') + s, fp.ptr('c0') + s, o, DH,
-              w(ld.w_ih), w(ld.w_hh), fp.ptr(`g${l}_${d}`), fp.ptr(`c${l}_${d}`), fp.ptr(`tc${l}_${d}`),
+              this.wp(ld.w_ih), this.wp(ld.w_hh), fp.ptr(ld.g), fp.ptr(ld.c), fp.ptr(ld.tc),
               dout, bp.ptr('dhN') + s, bp.ptr('dcN') + s, dx, bp.ptr('dh0') + s, bp.ptr('dc0') + s,
-              g(ld.w_ih), g(ld.w_hh), g(ld.b_ih), g(ld.b_hh), bp.ptr('dG'), c.mask, norms(l, d), bp.ptr('ws'), d);
+              this.gp(ld.w_ih), this.gp(ld.w_hh), this.gp(ld.b_ih), this.gp(ld.b_hh), bp.ptr('dG'), c.mask, norms(l, d), bp.ptr('ws'), d);
             break;
           case 'GRU':
-            k.gru_bwd(T, B, ld.inSize, H, xin, ldx, fp.ptr('h0') + s, o, DH, w(ld.w_ih), w(ld.w_hh),
-              fp.ptr(`g${l}_${d}`), fp.ptr(`n${l}_${d}`), dout, bp.ptr('dhN') + s, dx, bp.ptr('dh0') + s,
-              g(ld.w_ih), g(ld.w_hh), g(ld.b_ih), g(ld.b_hh), bp.ptr('dG'), bp.ptr('dG2'), c.mask, norms(l, d), bp.ptr('ws'), d);
+            k.gru_bwd(T, B, ld.inSize, H, xin, ldx, fp.ptr('h0') + s, o, DH, this.wp(ld.w_ih), this.wp(ld.w_hh),
+              fp.ptr(ld.g), fp.ptr(ld.n), dout, bp.ptr('dhN') + s, dx, bp.ptr('dh0') + s,
+              this.gp(ld.w_ih), this.gp(ld.w_hh), this.gp(ld.b_ih), this.gp(ld.b_hh), bp.ptr('dG'), bp.ptr('dG2'), c.mask, norms(l, d), bp.ptr('ws'), d);
             break;
           default:
-            k.rnn_bwd(T, B, ld.inSize, H, xin, ldx, fp.ptr('h0') + s, o, DH, w(ld.w_ih), w(ld.w_hh),
-              dout, bp.ptr('dhN') + s, dx, bp.ptr('dh0') + s, g(ld.w_ih), g(ld.w_hh), g(ld.b_ih), g(ld.b_hh),
+            k.rnn_bwd(T, B, ld.inSize, H, xin, ldx, fp.ptr('h0') + s, o, DH, this.wp(ld.w_ih), this.wp(ld.w_hh),
+              dout, bp.ptr('dhN') + s, dx, bp.ptr('dh0') + s, this.gp(ld.w_ih), this.gp(ld.w_hh), this.gp(ld.b_ih), this.gp(ld.b_hh),
               bp.ptr('dG'), c.mask, norms(l, d), bp.ptr('ws'), d, this.mode === 'RNN_RELU' ? 1 : 0);
         }
       }
       if (l > 0 && c.dropout) {
-        k.mul_f32(bp.ptr(`dout${l - 1}`), bp.ptr(`ddrop${l - 1}`), fp.ptr(`mask${l - 1}`), T * B * DH, 0);
+        k.mul_f32(bp.ptr(this.names[l - 1].dout), bp.ptr(this.names[l - 1].ddrop), fp.ptr(this.names[l - 1].mask), T * B * DH, 0);
       }
     }
     return bp.ptr('dx');
@@ -478,6 +476,12 @@ export abstract class RecurrentLayer extends Module {
     return this.batchFirst ? { T: shape[1], B: shape[0], batched: true } : { T: shape[0], B: shape[1], batched: true };
   }
 
+  // [T, D·H] unbatched, else [B, T, D·H] with batchFirst or [T, B, D·H]
+  private outputShape(T: number, B: number, batched: boolean): number[] {
+    const DH = this.numDirections * this.hiddenSize;
+    return !batched ? [T, DH] : this.batchFirst ? [B, T, DH] : [T, B, DH];
+  }
+
   private stateShape(B: number, batched: boolean): number[] {
     const LD = this.numLayers * this.numDirections;
     return batched ? [LD, B, this.hiddenSize] : [LD, this.hiddenSize];
@@ -496,12 +500,7 @@ export abstract class RecurrentLayer extends Module {
     if (i < 0) return;
     const v = this.rt.arena.f32(ptr, n)[i];
     // report the index in the caller's layout
-    let index = i;
-    if (batchFirst) {
-      const { T, B, F } = batchFirst;
-      const row = Math.floor(i / F), t = Math.floor(row / B), b = row % B;
-      index = (b * T + t) * F + (i % F);
-    }
+    const index = batchFirst ? batchFirstIndex(i, batchFirst.T, batchFirst.B, batchFirst.F) : i;
     if (invalidate) this.cache = undefined;
     throw nonFinite(name, index, v);
   }
@@ -535,13 +534,15 @@ export abstract class RecurrentLayer extends Module {
     if (this.mode === 'LSTM') plan.add('c0', S).add('cN', S);
     let ws = 0;
     for (let l = 0; l < L; l++) {
-      plan.add(`out${l}`, TB * D * H);
+      const names = this.names[l];
+      plan.add(names.out, TB * D * H);
       for (let d = 0; d < D; d++) {
-        plan.add(`g${l}_${d}`, TB * G * H);
-        if (this.mode === 'LSTM') plan.add(`c${l}_${d}`, TB * H).add(`tc${l}_${d}`, TB * H);
-        if (this.mode === 'GRU') plan.add(`n${l}_${d}`, TB * H);
+        const ld = this.layout[l * D + d];
+        plan.add(ld.g, TB * G * H);
+        if (this.mode === 'LSTM') plan.add(ld.c, TB * H).add(ld.tc, TB * H);
+        if (this.mode === 'GRU') plan.add(ld.n, TB * H);
       }
-      if (this.dropout > 0 && l < L - 1) plan.add(`mask${l}`, TB * D * H).add(`drop${l}`, TB * D * H);
+      if (this.dropout > 0 && l < L - 1) plan.add(names.mask, TB * D * H).add(names.drop, TB * D * H);
       const inSize = l === 0 ? this.inputSize : D * H;
       const f = this.mode === 'LSTM' ? k.lstm_fwd_ws : this.mode === 'GRU' ? k.gru_fwd_ws : k.rnn_fwd_ws;
       ws = Math.max(ws, f(T, B, inSize, H));
@@ -565,8 +566,8 @@ export abstract class RecurrentLayer extends Module {
     if (this.mode === 'GRU') plan.add('dG2', TB * G * H);
     let ws = 0;
     for (let l = 0; l < L; l++) {
-      plan.add(`dout${l}`, TB * D * H);
-      if (this.dropout > 0 && l < L - 1) plan.add(`ddrop${l}`, TB * D * H);
+      plan.add(this.names[l].dout, TB * D * H);
+      if (this.dropout > 0 && l < L - 1) plan.add(this.names[l].ddrop, TB * D * H);
       const inSize = l === 0 ? this.inputSize : D * H;
       const f = this.mode === 'LSTM' ? k.lstm_bwd_ws : this.mode === 'GRU' ? k.gru_bwd_ws : k.rnn_bwd_ws;
       ws = Math.max(ws, f(T, B, inSize, H));
@@ -577,35 +578,6 @@ export abstract class RecurrentLayer extends Module {
     return this.bwd;
   }
 
-}
-
-// x (row-major in the caller's layout) → time-major [T, B, F] at ptr.
-function copyIn(rt: Runtime, ptr: number, x: NumericArray, T: number, B: number, F: number, batchFirst: boolean): void {
-  const dst = rt.arena.f32(ptr, T * B * F);
-  if (!batchFirst) {
-    dst.set(x);
-    return;
-  }
-  const typed = ArrayBuffer.isView(x) ? (x as Float32Array) : undefined;
-  for (let b = 0; b < B; b++) {
-    for (let t = 0; t < T; t++) {
-      const s = (b * T + t) * F, d = (t * B + b) * F;
-      if (typed) dst.set(typed.subarray(s, s + F), d);
-      else for (let f = 0; f < F; f++) dst[d + f] = x[s + f];
-    }
-  }
-}
-
-// time-major [T, B, F] at ptr → out in the caller's layout.
-function copyOut(rt: Runtime, out: Float32Array, ptr: number, T: number, B: number, F: number, batchFirst: boolean): void {
-  const src = rt.arena.f32(ptr, T * B * F);
-  if (!batchFirst) {
-    out.set(src);
-    return;
-  }
-  for (let b = 0; b < B; b++) {
-    for (let t = 0; t < T; t++) out.set(src.subarray((t * B + b) * F, (t * B + b + 1) * F), (b * T + t) * F);
-  }
 }
 
 /**

@@ -6,6 +6,7 @@ import { Dropout } from '../layers/dropout.js';
 import { Embedding, type TokenIds } from '../layers/embedding.js';
 import { Linear } from '../layers/linear.js';
 import { Module, type NamedParameter, type ParameterBlock, type StateDictValue } from '../layers/module.js';
+import { batchFirstIndex, fromTimeMajor, toTimeMajor } from '../layers/layout.js';
 import { RecurrentLayer, writeMask } from '../layers/recurrent.js';
 import { checkArray, describe, fmtShape, nonFinite, type NumericArray } from '../layers/validate.js';
 
@@ -210,7 +211,7 @@ export class Sequential extends Module {
     }
     const problems: string[] = [];
     const staged = this.layers.map((l, i) => {
-      const r = l.checkStateDict(dict, `${this.names[i]}.`, new Set());
+      const r = l.checkStateDict(dict, `${this.names[i]}.`, true);
       problems.push(...r.problems);
       return r.values;
     });
@@ -247,8 +248,7 @@ export class Sequential extends Module {
     const output = new Float32Array(rows * O);
     if (this.output === 'last') output.set(this.rt.arena.f32(ptr, B * O));
     else fromTimeMajor(output, this.rt.arena.f32(ptr, T * B * O), T, B, O, bf);
-    const outputShape = this.output === 'last' ? (batched ? [B, O] : [O]) : !batched ? [T, O] : bf ? [B, T, O] : [T, B, O];
-    return { output, outputShape };
+    return { output, outputShape: this.outputShape(T, B, batched) };
   }
 
   /**
@@ -357,8 +357,7 @@ export class Sequential extends Module {
     const { T, B, batched } = c;
     const bf = this.batchFirst && batched;
     const O = this.outputSize;
-    const shape = this.output === 'last' ? (batched ? [B, O] : [O]) : !batched ? [T, O] : bf ? [B, T, O] : [T, B, O];
-    const d = checkArray('backward dOutput', dOutput, shape);
+    const d = checkArray('backward dOutput', dOutput, this.outputShape(T, B, batched));
     const ptr = this.scratch(3, (this.output === 'last' ? B : T * B) * O * 4, 'output gradient');
     if (this.output === 'last') this.rt.arena.f32(ptr, B * O).set(d);
     else toTimeMajor(this.rt.arena.f32(ptr, T * B * O), d, T, B, O, bf);
@@ -394,7 +393,7 @@ export class Sequential extends Module {
       ptr = this.scratch(2, T * B * I * 4, 'input');
       toTimeMajor(this.cachedF32(1, ptr, T * B * I), xs, T, B, I, batchMajor);
       const bad = this.rt.kernels.find_nonfinite(ptr, T * B * I);
-      if (bad >= 0) throw nonFinite('forward x', batchMajor ? fromTimeMajorIndex(bad, T, B, I) : bad, this.cachedF32(1, ptr, T * B * I)[bad]);
+      if (bad >= 0) throw nonFinite('forward x', batchMajor ? batchFirstIndex(bad, T, B, I) : bad, this.cachedF32(1, ptr, T * B * I)[bad]);
       F = I;
     }
     const mask = opts.lengths === undefined ? 0 : writeMask(this, 6, opts.lengths, T, B, 'forward lengths');
@@ -484,6 +483,14 @@ export class Sequential extends Module {
     return full;
   }
 
+  // what forward returns: [B, O] for 'last' (or [O] unbatched); else [T, O] unbatched, [B, T, O]
+  // with batchFirst, [T, B, O]
+  private outputShape(T: number, B: number, batched: boolean): number[] {
+    const O = this.outputSize;
+    if (this.output === 'last') return batched ? [B, O] : [O];
+    return !batched ? [T, O] : this.batchFirst ? [B, T, O] : [T, B, O];
+  }
+
   private parseShape(shape: unknown): { T: number; B: number; batched: boolean } {
     const token = this.layers[0] instanceof Embedding;
     const rank = token ? 2 : 3;
@@ -554,38 +561,8 @@ function checkStructure(layers: readonly Layer[], names: readonly string[]) {
   return { inputSize, outputSize: F!, lastRecurrent, batchFirst: batchFirst! };
 }
 
-// caller layout → time-major [T, B, F]
-function toTimeMajor(dst: Float32Array, src: ArrayLike<number>, T: number, B: number, F: number, batchFirst: boolean): void {
-  if (!batchFirst) {
-    dst.set(src);
-    return;
-  }
-  for (let b = 0; b < B; b++) {
-    for (let t = 0; t < T; t++) {
-      const s = (b * T + t) * F, d = (t * B + b) * F;
-      for (let f = 0; f < F; f++) dst[d + f] = src[s + f];
-    }
-  }
-}
-
-// time-major [T, B, F] → caller layout
-function fromTimeMajor(dst: Float32Array, src: Float32Array, T: number, B: number, F: number, batchFirst: boolean): void {
-  if (!batchFirst) {
-    dst.set(src);
-    return;
-  }
-  for (let b = 0; b < B; b++) {
-    for (let t = 0; t < T; t++) dst.set(src.subarray((t * B + b) * F, (t * B + b + 1) * F), (b * T + t) * F);
-  }
-}
-
 // Time-major row i = (t, b) ← the caller's batch-major element (b, t). Made here, not inline in
 // run(): a closure there would make V8 allocate a context on every call, streaming steps included.
 function batchMajorOrder(T: number, B: number): (i: number) => number {
   return (i) => (i % B) * T + Math.floor(i / B);
-}
-
-function fromTimeMajorIndex(i: number, T: number, B: number, F: number): number {
-  const row = Math.floor(i / F), t = Math.floor(row / B), b = row % B;
-  return (b * T + t) * F + (i % F);
 }

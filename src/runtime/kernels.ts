@@ -13,6 +13,8 @@ export interface Kernels {
   gemm_packed_size(K: number, N: number): number;
   gemm_nt_rows(C: number, ldc: number, A: number, lda: number, W: number, bias: number,
     M: number, N: number, K: number, accumulate: number): void;
+  matmul_nt(C: number, ldc: number, A: number, lda: number, W: number, bias: number,
+    M: number, N: number, K: number, accumulate: number, ws: number): void;
   activate(dst: number, src: number, n: number, kind: number): void;
 
   rnn_fwd(T: number, B: number, I: number, H: number, x: number, ldx: number, h0: number,

@@ -29,9 +29,14 @@ export function gradNorm(model: Module, normType: 2 | 'inf' = 2): number {
  */
 export function clipGradNorm(model: Module, maxNorm: number, normType: 2 | 'inf' = 2): number {
   const total = gradNorm(model, normType);
+  scaleToNorm(model, maxNorm, total);
+  return total;
+}
+
+/** @internal clipGradNorm's scaling for a total norm the caller has already computed. */
+export function scaleToNorm(model: Module, maxNorm: number, total: number): void {
   const scale = maxNorm / (total + 1e-6);
   if (scale < 1) for (const b of model.parameterBlocks()) model.rt.kernels.scale_f32(b.grads, b.count, scale);
-  return total;
 }
 
 /** Clip each parameter tensor's gradient to its own norm ≤ maxNorm (L2 or max-abs). Returns the norms before clipping, by name. */

@@ -64,7 +64,7 @@ export function lossAndGrad(spec: LossSpec, output: NumericArray, target: Numeri
     for (let i = 0; i < N; i++) {
       const t = tgt[i];
       if (t === loss.ignoreIndex) continue;
-      if (!Number.isInteger(t) || t < 0 || t >= C) throw new ShapeError(`lossAndGrad target: element ${i} is ${t}; class ids must be integers in [0, ${C - 1}] or ignoreIndex ${loss.ignoreIndex}`);
+      checkClassId('lossAndGrad target', i, t, C, loss.ignoreIndex);
       count++;
     }
   }
@@ -79,6 +79,13 @@ export function lossAndGrad(spec: LossSpec, output: NumericArray, target: Numeri
     return { loss: count > 0 ? sum / count : NaN, grad: arena.f32(g, N * C).slice() };
   } finally {
     arena.free(o); arena.free(g); arena.free(t);
+  }
+}
+
+// A class target (not ignoreIndex) must be an integer in [0, C).
+function checkClassId(name: string, index: number, v: number, C: number, ignoreIndex: number): void {
+  if (!Number.isInteger(v) || v < 0 || v >= C) {
+    throw new ShapeError(`${name}: element ${index} is ${v}; class ids must be integers in [0, ${C - 1}] or ignoreIndex ${ignoreIndex}`);
   }
 }
 
@@ -125,9 +132,7 @@ export function batchLoss(model: Sequential, loss: Loss, batch: SequenceDataset,
       const v = batch.y[src * C + c];
       dst[r * C + c] = v;
       if (isCe && valid && v !== loss.ignoreIndex) {
-        if (!Number.isInteger(v) || v < 0 || v >= O) {
-          throw new ShapeError(`targets: element ${src} is ${v}; class ids must be integers in [0, ${O - 1}] or ignoreIndex ${loss.ignoreIndex}`);
-        }
+        checkClassId('targets', src, v, O, loss.ignoreIndex);
         count++;
       }
     }

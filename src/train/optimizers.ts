@@ -1,6 +1,6 @@
 import { ConfigError } from '../errors.js';
 import type { Module, ParameterBlock } from '../layers/module.js';
-import { describe } from '../layers/validate.js';
+import { checkKeys, describe } from '../layers/validate.js';
 import type { Runtime } from '../runtime/loader.js';
 
 /** The optimizers, by name, with their options (torch.optim's, in camelCase). */
@@ -116,7 +116,7 @@ export abstract class Optimizer {
 export class SGD extends Optimizer {
   readonly momentum: number; readonly dampening: number; readonly nesterov: boolean; readonly weightDecay: number;
   constructor(model: Module, options: SGDOptions) {
-    checkKeys('SGD', options, ['lr', 'momentum', 'dampening', 'nesterov', 'weightDecay']);
+    checkOptions('SGD', options, ['lr', 'momentum', 'dampening', 'nesterov', 'weightDecay']);
     super(model, options.lr, 1, 'SGD');
     this.momentum = checkNumber('SGD momentum', options.momentum ?? 0, 0, Infinity);
     this.dampening = checkNumber('SGD dampening', options.dampening ?? 0, 0, 1);
@@ -140,7 +140,7 @@ export class Adam extends Optimizer {
   readonly betas: [number, number]; readonly eps: number; readonly weightDecay: number; readonly amsgrad: boolean;
   protected readonly decoupled: boolean = false;
   constructor(model: Module, options: AdamOptions = {}, name = 'Adam') {
-    checkKeys(name, options, ['lr', 'betas', 'eps', 'weightDecay', 'amsgrad']);
+    checkOptions(name, options, ['lr', 'betas', 'eps', 'weightDecay', 'amsgrad']);
     super(model, options.lr ?? 1e-3, options.amsgrad ? 3 : 2, name);
     const betas = options.betas ?? [0.9, 0.999];
     if (!Array.isArray(betas) || betas.length !== 2) throw new ConfigError(`${name} betas: expected [beta1, beta2], got ${describe(betas)}`);
@@ -174,7 +174,7 @@ export class AdamW extends Adam {
 export class RMSprop extends Optimizer {
   readonly alpha: number; readonly eps: number; readonly weightDecay: number; readonly momentum: number; readonly centered: boolean;
   constructor(model: Module, options: RMSpropOptions = {}) {
-    checkKeys('RMSprop', options, ['lr', 'alpha', 'eps', 'weightDecay', 'momentum', 'centered']);
+    checkOptions('RMSprop', options, ['lr', 'alpha', 'eps', 'weightDecay', 'momentum', 'centered']);
     super(model, options.lr ?? 1e-2, 3, 'RMSprop');
     this.alpha = checkNumber('RMSprop alpha', options.alpha ?? 0.99, 0, 1);
     this.eps = checkNumber('RMSprop eps', options.eps ?? 1e-8, 0, Infinity);
@@ -195,7 +195,7 @@ export class RMSprop extends Optimizer {
 export class Adagrad extends Optimizer {
   readonly lrDecay: number; readonly weightDecay: number; readonly initialAccumulatorValue: number; readonly eps: number;
   constructor(model: Module, options: AdagradOptions = {}) {
-    checkKeys('Adagrad', options, ['lr', 'lrDecay', 'weightDecay', 'initialAccumulatorValue', 'eps']);
+    checkOptions('Adagrad', options, ['lr', 'lrDecay', 'weightDecay', 'initialAccumulatorValue', 'eps']);
     super(model, options.lr ?? 1e-2, 1, 'Adagrad');
     this.lrDecay = checkNumber('Adagrad lrDecay', options.lrDecay ?? 0, 0, Infinity);
     this.weightDecay = checkNumber('Adagrad weightDecay', options.weightDecay ?? 0, 0, Infinity);
@@ -235,9 +235,7 @@ function checkNumber(name: string, v: unknown, lo: number, hi: number, openHigh 
   return v;
 }
 
-function checkKeys(what: string, options: object, known: string[]): void {
+function checkOptions(what: string, options: object, known: string[]): void {
   if (typeof options !== 'object' || options === null) throw new ConfigError(`${what}: expected an options object, got ${describe(options)}`);
-  for (const k of Object.keys(options)) {
-    if (!known.includes(k)) throw new ConfigError(`${what}: unknown option "${k}"; valid options are ${known.join(', ')}`);
-  }
+  checkKeys(what, options, known);
 }

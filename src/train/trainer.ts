@@ -1,11 +1,11 @@
 import { ConfigError, FormatError, NonFiniteError } from '../errors.js';
 import { loadParts, saveWith } from '../io/model-file.js';
 import { RecurrentLayer } from '../layers/recurrent.js';
-import { checkDataset, datasetSize, shuffledIndices, sliceTime, takeSamples, type SequenceDataset } from '../data/dataset.js';
-import { describe } from '../layers/validate.js';
+import { checkDataset, datasetSize, gatherSamples, shuffledIndices, sliceTime, type SequenceDataset } from '../data/dataset.js';
+import { checkKeys, describe } from '../layers/validate.js';
 import { Sequential } from '../model/sequential.js';
 import { gradientFlow, recurrentSpectralRadii, type GradientFlow } from '../diagnostics.js';
-import { clipGradNorm, clipGradPerParameterNorm, clipGradValue, findNonFiniteGrad, gradNorm, type ClipPolicy } from './clip.js';
+import { clipGradPerParameterNorm, clipGradValue, findNonFiniteGrad, gradNorm, scaleToNorm, type ClipPolicy } from './clip.js';
 import { batchLoss, resolveLoss, type BatchLoss, type Loss, type LossSpec } from './losses.js';
 import { makeOptimizer, Optimizer, type OptimizerSpec } from './optimizers.js';
 import { learningRate, type Schedule } from './schedules.js';
@@ -154,11 +154,7 @@ export class Trainer {
   constructor(readonly model: Sequential, options: TrainerOptions) {
     if (!(model instanceof Sequential)) throw new ConfigError(`Trainer: expected a Sequential model, got ${describe(model)}`);
     if (typeof options !== 'object' || options === null) throw new ConfigError('Trainer: expected options { loss, optimizer, … }');
-    for (const k of Object.keys(options)) {
-      if (!['loss', 'optimizer', 'clip', 'schedule', 'onNonFinite', 'accumulate'].includes(k)) {
-        throw new ConfigError(`Trainer: unknown option "${k}"; valid options are loss, optimizer, clip, schedule, onNonFinite, accumulate`);
-      }
-    }
+    checkKeys('Trainer', options, ['loss', 'optimizer', 'clip', 'schedule', 'onNonFinite', 'accumulate']);
     this.loss = resolveLoss(options.loss);
     this.lossSpec = options.loss;
     this.options = options;
@@ -391,8 +387,9 @@ export class Trainer {
     const c = this.clip;
     if (!c) return false;
     if ('maxNorm' in c) {
+      // the L2 norm is the one trainBatch already computed
       const n = c.normType === 'inf' ? gradNorm(this.model, 'inf') : total;
-      clipGradNorm(this.model, c.maxNorm, c.normType ?? 2);
+      scaleToNorm(this.model, c.maxNorm, n);
       return n > c.maxNorm;
     }
     if ('perParameterNorm' in c) {
@@ -411,7 +408,7 @@ function* batches(data: SequenceDataset, batchSize: number, tbptt: number | unde
   const T = data.xShape[1];
   for (let start = 0; start < N; start += batchSize) {
     const idx = Array.from({ length: Math.min(batchSize, N - start) }, (_, i) => (order ? order[start + i] : start + i));
-    const batch = takeSamples(data, idx);
+    const batch = gatherSamples(data, idx); // data was checked once by fit/evaluate
     if (tbptt === undefined || tbptt >= T) {
       yield { batch, carry: false };
       continue;

@@ -5,9 +5,10 @@ import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import * as api from '../../src/index.js';
 import { DATA_DIR } from '../../src/data/files.js';
+import { gatherSamples } from '../../src/data/dataset.js';
 
 const dir = new URL('../../src/data/', import.meta.url);
-const scope: Record<string, unknown> = { ...api, DATA_DIR };
+const scope: Record<string, unknown> = { ...api, DATA_DIR, gatherSamples }; // and the internals that have examples
 const AsyncFunction = (async () => {}).constructor as new (...args: string[]) => (...values: unknown[]) => Promise<void>;
 
 function examples(file: string): { line: number; code: string }[] {
