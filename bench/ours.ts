@@ -1,5 +1,6 @@
 // rnn-wasm's side of the comparison rows, through the public API only (what a user writes).
-import { GRU, Linear, LSTM, RNN, Sequential, Trainer } from '../src/index.js';
+import { GRU, Linear, LSTM, RNN, Sequential } from '../src/index.js';
+import { Trainer } from '../src/train/index.js';
 import { syncJob, type Job } from './compare.js';
 import { softmaxRow, STREAM, streamIds, tokens, type Config, type Data } from './suite.js';
 

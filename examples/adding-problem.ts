@@ -6,7 +6,8 @@
 //   npx tsx examples/adding-problem.ts                          # T = 10, 20, 50, 100; 5,000 updates each
 //   npx tsx examples/adding-problem.ts --max-steps 1500 --t 10,20
 import { parseArgs } from 'node:util';
-import { init, Trainer } from '../src/index.js';
+import { init } from '../src/index.js';
+import { Trainer } from '../src/train/index.js';
 import { addingModel, addingProblem } from './tasks/adding.js';
 
 const H = 64, LR = 3e-3, BATCH = 32, EVERY = 250, TEST_SIZE = 1000, SOLVED = 0.01;

@@ -7,7 +7,8 @@
 //   npx tsx examples/char-lm.ts --minutes 5 --hidden 256 --layers 2 --file my.txt
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { Embedding, init, Linear, LSTM, Sequential, streams, Trainer, type BatchStats } from '../src/index.js';
+import { Embedding, init, Linear, LSTM, Sequential } from '../src/index.js';
+import { streams, Trainer, type BatchStats } from '../src/train/index.js';
 import { DATA_DIR } from '../src/data/files.js';
 import { charCorpus, unigramEntropy, type CharCorpus } from './tasks/text.js';
 

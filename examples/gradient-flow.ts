@@ -3,9 +3,8 @@
 // adding problem (T = 50, which needs memory across the whole sequence), with the spectral radius
 // of W_hh that governs it.
 //   npx tsx examples/gradient-flow.ts [--steps 1500]
-import {
-  gradientFlow, init, recurrentSpectralRadii, Sequential, Trainer,
-} from '../src/index.js';
+import { init, Sequential } from '../src/index.js';
+import { gradientFlow, recurrentSpectralRadii, Trainer } from '../src/train/index.js';
 import { addingModel, addingProblem } from './tasks/adding.js';
 
 const T = 50, H = 64;

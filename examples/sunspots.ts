@@ -3,7 +3,8 @@
 // this year) on the test split, the last 20% of the years (1947–2008). Shows scaleSeries,
 // slidingWindows, output 'last' and un-scaling the predictions back to sunspot units.
 //   npx tsx examples/sunspots.ts
-import { GRU, init, Linear, Sequential, Trainer } from '../src/index.js';
+import { GRU, init, Linear, Sequential } from '../src/index.js';
+import { Trainer } from '../src/train/index.js';
 import { rmse, sunspotTask, type SunspotTask } from './tasks/sunspots.js';
 
 const WINDOW = 12, HIDDEN = 16, EPOCHS = 100, SHOW_YEARS = 10;

@@ -8,9 +8,9 @@
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import {
-  CharTokenizer, datasetSize, Embedding, init, Linear, load, LSTM, RnnWasmError, Sequential, takeSamples, textDataset, Trainer,
-  unigramEntropy,
+  CharTokenizer, Embedding, init, Linear, load, LSTM, RnnWasmError, Sequential, unigramEntropy,
 } from './index.js';
+import { datasetSize, takeSamples, textDataset, Trainer } from './train/index.js';
 
 const HELP = `rnn-wasm — recurrent networks in WebAssembly
 

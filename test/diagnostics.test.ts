@@ -1,6 +1,7 @@
 // Gradient flow and spectral radius against cases with exact answers.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { GRU, gradientFlow, init, Linear, LSTM, recurrentSpectralRadii, RNN, Sequential, spectralRadius } from '../src/index.js';
+import { GRU, init, Linear, LSTM, RNN, Sequential } from '../src/index.js';
+import { gradientFlow, recurrentSpectralRadii, spectralRadius } from '../src/train/index.js';
 
 beforeAll(() => init());
 

@@ -2,7 +2,8 @@
 // uniform in [0, 1], exactly two markers set — one in the first half, one in the second; the
 // target is the sum of the two marked values. Always predicting 1 scores MSE ≈ 0.167, so a model
 // must carry information across up to T steps: a test of the vanishing gradient.
-import { Linear, LSTM, RNN, Sequential, type SequenceDataset } from '../../src/index.js';
+import { Linear, LSTM, RNN, Sequential } from '../../src/index.js';
+import { type SequenceDataset } from '../../src/train/index.js';
 
 /** n sequences of length T, batch-major: x [n, T, 2], y [n, 1]. Seeded. */
 export function addingProblem(n: number, T: number, seed: number): SequenceDataset {

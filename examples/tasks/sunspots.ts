@@ -2,7 +2,8 @@
 // conventions of data/README.md: the last 20% of the years is the test split, values are divided
 // by the training split's maximum, and test windows reach back into the training years so that
 // every test year is a target.
-import { readCsvColumn, scaleSeries, slidingWindows, type SequenceDataset } from '../../src/index.js';
+import { scaleSeries, slidingWindows, type SequenceDataset } from '../../src/train/index.js';
+import { readCsvColumn } from '../../src/node.js';
 import { DATA_DIR } from '../../src/data/files.js';
 
 export interface SunspotTask {

@@ -1,7 +1,8 @@
 // A text file as a character-level language-modelling corpus, with the conventions of
 // data/README.md: the vocabulary is the sorted set of the file's characters, the first 90% of the
 // characters is the training split and the last 10% the validation split.
-import { CharTokenizer, readText } from '../../src/index.js';
+import { CharTokenizer } from '../../src/index.js';
+import { readText } from '../../src/node.js';
 
 export interface CharCorpus {
   tokenizer: CharTokenizer;

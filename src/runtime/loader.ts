@@ -70,23 +70,30 @@ export function hasRelaxedSimd(): boolean {
 }
 
 /**
- * Load and instantiate the WebAssembly kernels. Call once before creating layers.
- *
- * Idempotent: later calls resolve at once (their options are ignored once loading has
- * succeeded). Retryable: if loading fails, the promise rejects with a {@link WasmLoadError}
- * naming what was tried, and the next call tries again.
- *
- * @example
- * ```ts
- * import { init, LSTM } from 'rnn-wasm';
- * await init();                                   // Node or browser: finds rnn.wasm itself
- * await init({ wasm: await fetch('/assets/rnn.wasm') });   // a custom location
- * ```
+ * @internal How an entry point finds and reads the wasm: each runtime's entry (Node, browsers,
+ * Cloudflare's workerd) supplies its own, and nothing else differs between them.
  */
-export function init(options: InitOptions = {}): Promise<void> {
+export interface Locator {
+  /** Where the named build is by default: URLs to read, first that works wins, or a compiled module. */
+  candidates(file: WasmFile): Array<URL | WebAssembly.Module>;
+  /** The bytes at a URL. */
+  read(url: URL): Promise<Uint8Array>;
+  /** What a relative URL string given to init({ wasm }) is resolved against. */
+  base(): string | undefined;
+}
+
+/** The two builds. */
+export type WasmFile = 'rnn.wasm' | 'rnn-relaxed.wasm';
+
+/**
+ * @internal {@link init} of every entry point: idempotent (later calls resolve at once, their
+ * options ignored) and retryable (a failure rejects with a {@link WasmLoadError} naming what was
+ * tried, and the next call tries again).
+ */
+export function initWith(options: InitOptions | undefined, locator: Locator): Promise<void> {
   if (runtime) return Promise.resolve();
   if (!pending) {
-    pending = load(options).then(
+    pending = load(options ?? {}, locator).then(
       (r) => (runtime = r),
       (e: unknown) => {
         pending = undefined;
@@ -117,7 +124,7 @@ export function getRuntime(): Runtime {
   return runtime;
 }
 
-async function load(options: InitOptions): Promise<Runtime> {
+async function load(options: InitOptions, locator: Locator): Promise<Runtime> {
   if (typeof WebAssembly !== 'object') {
     throw new WasmLoadError('this JavaScript runtime has no WebAssembly support');
   }
@@ -138,7 +145,7 @@ async function load(options: InitOptions): Promise<Runtime> {
     );
   }
   const simd: 'relaxed' | 'plain' = mode === 'plain' ? 'plain' : relaxedAvailable ? 'relaxed' : 'plain';
-  const { source, tried } = await resolveSource(options.wasm, simd);
+  const { source, tried } = await resolveSource(options.wasm, simd, locator);
   let exports: Kernels;
   try {
     const result = await instantiate<Record<string, unknown>>(source as never, {});
@@ -146,7 +153,10 @@ async function load(options: InitOptions): Promise<Runtime> {
     // rest-parameter closure, which allocates an arguments array per kernel call
     exports = result.instance.exports as unknown as Kernels;
   } catch (cause) {
-    throw new WasmLoadError(`could not instantiate the rnn-wasm module from ${tried}: ${message(cause)}`, { cause });
+    const hint = /code generation|disallowed/i.test(message(cause))
+      ? ' (this runtime only runs precompiled modules, as Cloudflare Workers do: import the .wasm file, which gives a WebAssembly.Module, and pass it as init({ wasm }))'
+      : '';
+    throw new WasmLoadError(`could not instantiate the rnn-wasm module from ${tried}: ${message(cause)}${hint}`, { cause });
   }
   for (const name of ['memory', 'gemm', 'lstm_fwd', 'gru_bwd', 'heap_base']) {
     if (!(name in exports)) {
@@ -156,25 +166,28 @@ async function load(options: InitOptions): Promise<Runtime> {
   return { kernels: exports, arena: new Arena(exports.memory, exports.heap_base()), info: { simd, source: tried } };
 }
 
-const isNode = typeof process !== 'undefined' && typeof process.versions?.node === 'string';
-
-async function resolveSource(wasm: WasmSource | undefined, simd: 'relaxed' | 'plain'): Promise<{ source: unknown; tried: string }> {
-  if (wasm === undefined) return defaultSource(simd === 'relaxed' ? 'rnn-relaxed.wasm' : 'rnn.wasm');
+async function resolveSource(wasm: WasmSource | undefined, simd: 'relaxed' | 'plain', locator: Locator): Promise<{ source: unknown; tried: string }> {
+  if (wasm === undefined) return defaultSource(simd === 'relaxed' ? 'rnn-relaxed.wasm' : 'rnn.wasm', locator);
   if (wasm instanceof WebAssembly.Module) return { source: wasm, tried: 'the WebAssembly.Module given' };
   if (ArrayBuffer.isView(wasm) || wasm instanceof ArrayBuffer) {
     checkMagic(wasm, 'the bytes given');
     return { source: wasm, tried: 'the bytes given' };
   }
   if (typeof wasm === 'string' || wasm instanceof URL) {
-    const url = new URL(String(wasm), isNode ? `file://${process.cwd()}/` : globalThis.location?.href);
+    let url: URL;
     try {
-      return { source: await fetchBytes(url), tried: url.href };
+      url = new URL(String(wasm), locator.base());
+    } catch (cause) {
+      throw new WasmLoadError(`init({ wasm }): ${JSON.stringify(String(wasm))} is not a URL, and there is no base URL to resolve it against`, { cause });
+    }
+    try {
+      return { source: await locator.read(url), tried: url.href };
     } catch (cause) {
       if (cause instanceof WasmLoadError) throw cause;
-      throw new WasmLoadError(`could not load rnn.wasm from ${url.href}: ${message(cause)}`, { cause });
+      throw new WasmLoadError(`could not load the rnn-wasm module from ${url.href}: ${message(cause)}`, { cause });
     }
   }
-  if (typeof (wasm as PromiseLike<Response>).then === 'function' || wasm instanceof Response) {
+  if (typeof (wasm as PromiseLike<Response>).then === 'function' || (typeof Response === 'function' && wasm instanceof Response)) {
     const response = await wasm;
     return { source: await responseBytes(response, response.url || 'the Response given'), tried: response.url || 'the Response given' };
   }
@@ -183,16 +196,14 @@ async function resolveSource(wasm: WasmSource | undefined, simd: 'relaxed' | 'pl
   );
 }
 
-async function defaultSource(file: string): Promise<{ source: unknown; tried: string }> {
-  // Installed package: dist/runtime/loader.js → dist/<file>.
-  // Source checkout (tests, tsx): src/runtime/loader.ts → build/<file>.
-  const candidates = [new URL(`../${file}`, import.meta.url), new URL(`../../build/${file}`, import.meta.url)];
+async function defaultSource(file: WasmFile, locator: Locator): Promise<{ source: unknown; tried: string }> {
   const errors: string[] = [];
-  for (const url of candidates) {
+  for (const where of locator.candidates(file)) {
+    if (where instanceof WebAssembly.Module) return { source: where, tried: `the bundled ${file}` };
     try {
-      return { source: await fetchBytes(url), tried: url.href };
+      return { source: await locator.read(where), tried: where.href };
     } catch (e) {
-      errors.push(`${url.href}: ${message(e)}`);
+      errors.push(`${where.href}: ${message(e)}`);
     }
   }
   throw new WasmLoadError(
@@ -201,13 +212,8 @@ async function defaultSource(file: string): Promise<{ source: unknown; tried: st
   );
 }
 
-async function fetchBytes(url: URL): Promise<Uint8Array> {
-  if (url.protocol === 'file:' && isNode) {
-    const fs = await import('node:fs/promises');
-    const bytes = new Uint8Array(await fs.readFile(url));
-    checkMagic(bytes, url.href);
-    return bytes;
-  }
+/** @internal Fetch a URL's bytes and check they are a wasm module. */
+export async function fetchBytes(url: URL): Promise<Uint8Array> {
   if (typeof fetch !== 'function') throw new WasmLoadError(`cannot fetch ${url.href}: no fetch() in this runtime`);
   return responseBytes(await fetch(url), url.href);
 }
@@ -219,7 +225,8 @@ async function responseBytes(response: Response, what: string): Promise<Uint8Arr
   return bytes;
 }
 
-function checkMagic(source: BufferSource, what: string): void {
+/** @internal */
+export function checkMagic(source: BufferSource, what: string): void {
   const b = ArrayBuffer.isView(source)
     ? new Uint8Array(source.buffer, source.byteOffset, Math.min(4, source.byteLength))
     : new Uint8Array(source, 0, Math.min(4, source.byteLength));

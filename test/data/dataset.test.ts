@@ -2,10 +2,10 @@
 // expected and the given), takeSamples / splitDataset / sliceTime gather exactly the right
 // values, shuffledIndices is an unbiased, seed-reproducible permutation.
 import { describe, expect, it } from 'vitest';
+import { CharTokenizer, NonFiniteError, ConfigError, ShapeError } from '../../src/index.js';
 import {
-  checkDataset, CharTokenizer, datasetSize, NonFiniteError, type SequenceDataset, shuffledIndices, ConfigError,
-  ShapeError, sliceTime, slidingWindows, splitDataset, streams, takeSamples, targetsPerStep,
-} from '../../src/index.js';
+  checkDataset, datasetSize, type SequenceDataset, shuffledIndices, sliceTime, slidingWindows, splitDataset, streams, takeSamples, targetsPerStep,
+} from '../../src/train/index.js';
 
 const iota = (n: number, from = 0) => Float32Array.from({ length: n }, (_, i) => from + i);
 

@@ -6,9 +6,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import {
-  CharTokenizer, ConfigError, readCsvColumn, readText, scaleSeries, ShapeError, slidingWindows, splitDataset, streams, textDataset,
-} from '../../src/index.js';
+import { CharTokenizer, ConfigError, ShapeError } from '../../src/index.js';
+import { scaleSeries, slidingWindows, splitDataset, streams, textDataset } from '../../src/train/index.js';
+import { readCsvColumn, readText } from '../../src/node.js';
 import { DATA_DIR } from '../../src/data/files.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'rnn-wasm-data-'));

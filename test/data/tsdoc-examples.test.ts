@@ -1,14 +1,16 @@
 // Every @example in src/data/ runs as written: the TypeScript is transpiled (types stripped) and
-// run with the package's exports (and DATA_DIR) in scope, from the repository root.
+// run with the package's exports (rnn-wasm, rnn-wasm/train, rnn-wasm/node) (and DATA_DIR) in scope, from the repository root.
 import { readdirSync, readFileSync } from 'node:fs';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import * as api from '../../src/index.js';
+import * as train from '../../src/train/index.js';
+import * as nodeApi from '../../src/node.js';
 import { DATA_DIR } from '../../src/data/files.js';
 import { gatherSamples } from '../../src/data/dataset.js';
 
 const dir = new URL('../../src/data/', import.meta.url);
-const scope: Record<string, unknown> = { ...api, DATA_DIR, gatherSamples }; // and the internals that have examples
+const scope: Record<string, unknown> = { ...api, ...train, ...nodeApi, DATA_DIR, gatherSamples }; // and the internals that have examples
 const AsyncFunction = (async () => {}).constructor as new (...args: string[]) => (...values: unknown[]) => Promise<void>;
 
 function examples(file: string): { line: number; code: string }[] {

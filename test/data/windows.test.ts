@@ -1,9 +1,10 @@
 // Building datasets: sliding windows (exact small cases and the sample count against a brute
 // force), text chunks, the char-rnn stream layout, padding and scaling — and their errors.
 import { describe, expect, it } from 'vitest';
+import { ConfigError, NonFiniteError, ShapeError } from '../../src/index.js';
 import {
-  checkDataset, ConfigError, NonFiniteError, padSequences, scaleSeries, ShapeError, slidingWindows, streams, textDataset,
-} from '../../src/index.js';
+  checkDataset, padSequences, scaleSeries, slidingWindows, streams, textDataset,
+} from '../../src/train/index.js';
 
 const list = (a: ArrayLike<number>) => Array.from(a);
 

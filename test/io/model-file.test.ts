@@ -5,9 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
-  decodeSafetensors, Dropout, Embedding, encodeSafetensors, FormatError, GRU, init, Linear, load, loadFile,
-  LSTM, RNN, save, saveFile, Sequential, StateDictError,
+  decodeSafetensors, Dropout, Embedding, encodeSafetensors, FormatError, GRU, init, Linear, load, LSTM, RNN, save, Sequential, StateDictError,
 } from '../../src/index.js';
+import { loadFile, saveFile } from '../../src/node.js';
 import { getRuntime } from '../../src/runtime/loader.js';
 import { randoms } from '../support/wasm.js';
 

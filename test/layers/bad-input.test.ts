@@ -3,8 +3,7 @@
 // layer still gives the same answer afterwards).
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
-  ConfigError, DisposedError, GRU, init, LSTM, NonFiniteError, OutOfMemoryError, RNN, RnnWasmError,
-  ShapeError, StateDictError, StateError,
+  ConfigError, DisposedError, GRU, init, LSTM, NonFiniteError, OutOfMemoryError, RNN, RnnWasmError, ShapeError, StateDictError, StateError,
 } from '../../src/index.js';
 import { randoms } from '../support/wasm.js';
 

@@ -8,7 +8,8 @@
 // the unigram entropy; the bar is 2.509; 300 updates reach 2.104); ≈ 11 s of training at ≈ 47k
 // characters/s on the 2-core machine, ≈ 20 s when the other core is busy too.
 import { beforeAll, expect, it } from 'vitest';
-import { Embedding, init, Linear, LSTM, Sequential, textDataset, Trainer } from '../../src/index.js';
+import { Embedding, init, Linear, LSTM, Sequential } from '../../src/index.js';
+import { textDataset, Trainer } from '../../src/train/index.js';
 import { DATA_DIR } from '../../src/data/files.js';
 import { charCorpus, unigramEntropy } from '../../examples/tasks/text.js';
 

@@ -1,7 +1,9 @@
 // Sequential: structure checks, and every gradient against finite differences for token and
 // feature models, output 'sequence' and 'last', batch-first and time-major.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ConfigError, Dropout, Embedding, GRU, init, Linear, LSTM, RNN, Sequential, ShapeError } from '../../src/index.js';
+import {
+  ConfigError, Dropout, Embedding, GRU, init, Linear, LSTM, RNN, Sequential, ShapeError,
+} from '../../src/index.js';
 import { randoms } from '../support/wasm.js';
 
 beforeAll(() => init());

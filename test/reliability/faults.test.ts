@@ -2,9 +2,9 @@
 // and 20,000 truncated-BPTT steps over a 1,000,000-step series with flat memory.
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
-  getLimits, GRU, init, Linear, LSTM, NonFiniteError, OutOfMemoryError, RNN, Sequential, setLimits, ShapeError, Trainer,
-  type SequenceDataset,
+  getLimits, GRU, init, Linear, LSTM, NonFiniteError, OutOfMemoryError, RNN, Sequential, setLimits, ShapeError,
 } from '../../src/index.js';
+import { Trainer, type SequenceDataset } from '../../src/train/index.js';
 import { getRuntime } from '../../src/runtime/loader.js';
 import { addingProblem } from '../../examples/tasks/adding.js';
 

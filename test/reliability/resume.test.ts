@@ -2,7 +2,8 @@
 // uninterrupted run with the same seeds (optimizer state, schedule position, dropout generators,
 // shuffling, truncated-BPTT hidden state and accumulated gradients all restored).
 import { beforeAll, describe, expect, it } from 'vitest';
-import { Embedding, FormatError, GRU, init, Linear, LSTM, save, Sequential, streams, Trainer, type FitOptions, type SequenceDataset, type TrainerOptions } from '../../src/index.js';
+import { Embedding, FormatError, GRU, init, Linear, LSTM, save, Sequential } from '../../src/index.js';
+import { streams, Trainer, type FitOptions, type SequenceDataset, type TrainerOptions } from '../../src/train/index.js';
 import { addingProblem } from '../../examples/tasks/adding.js';
 
 beforeAll(() => init());

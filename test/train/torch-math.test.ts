@@ -2,10 +2,10 @@
 // from test/fixtures/training/generate.py. Metric: DESIGN.md §5's, ≤ 1e-4 per tensor.
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { Embedding, init, Linear, LSTM, Module, Sequential } from '../../src/index.js';
 import {
-  Adagrad, Adam, AdamW, clipGradNorm, clipGradPerParameterNorm, clipGradValue, Embedding, init, learningRate, Linear,
-  lossAndGrad, LSTM, Module, type Optimizer, RMSprop, Sequential, SGD, type Schedule,
-} from '../../src/index.js';
+  Adagrad, Adam, AdamW, clipGradNorm, clipGradPerParameterNorm, clipGradValue, learningRate, lossAndGrad, type Optimizer, RMSprop, SGD, type Schedule,
+} from '../../src/train/index.js';
 import { parityError, PARITY_TOLERANCE } from '../support/metric.js';
 
 const fx = JSON.parse(readFileSync(new URL('../fixtures/training/torch-training.json', import.meta.url), 'utf8'));

@@ -1,9 +1,8 @@
 // The training loop: determinism, flat memory, the non-finite policy, cancellation, truncated
 // BPTT, early stopping, gradient accumulation, mini-batch averaging and target checks.
 import { beforeAll, describe, expect, it } from 'vitest';
-import {
-  Embedding, gradNorm, GRU, init, Linear, LSTM, NonFiniteError, RNN, Sequential, ShapeError, Trainer, type SequenceDataset,
-} from '../../src/index.js';
+import { Embedding, GRU, init, Linear, LSTM, NonFiniteError, RNN, Sequential, ShapeError } from '../../src/index.js';
+import { gradNorm, Trainer, type SequenceDataset } from '../../src/train/index.js';
 import { getRuntime } from '../../src/runtime/loader.js';
 import { addingProblem } from '../../examples/tasks/adding.js';
 
