@@ -7,6 +7,8 @@ const relaxed = process.env.RNN_WASM_SIMD === 'relaxed';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // `npm pack` of dist/ unpacked into build/consumer: what the package, browser and edge tests import
+    globalSetup: ['test/support/global-setup.ts'],
     testTimeout: 60_000,
     // wasm kernels are CPU-bound; two cores here
     pool: 'forks',
