@@ -13,7 +13,7 @@ import { PYTHON, type Torch } from './peers/torch.js';
 
 export const COLD_RUNS = 5;
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
-const DIST = fileURLToPath(new URL('../dist/index.js', import.meta.url));
+const DIST = fileURLToPath(new URL('../dist/index.node.js', import.meta.url));
 
 // One-hot input of M, built the same way in every child (its cost is part of everyone's time).
 const X_JS = 'const x = new Float32Array(32 * 64 * 65); for (let i = 0; i < 32 * 64; i++) x[i * 65 + (i * 7) % 65] = 1;';
@@ -84,8 +84,8 @@ export async function coldSystems(opts: { tfjs: boolean; brain: boolean; torch?:
   const systems: ColdSystem[] = [
     { system: 'node (empty script)', cmd: node, args: ['-e', 'console.log("result", 0, performance.now())'], note: 'baseline: the runtime alone' },
   ];
-  if (existsSync(DIST)) systems.push({ system: 'rnn-wasm', cmd: node, args: ['--input-type=module', '-e', OURS], note: 'import dist/index.js, init(), build, predict' });
-  else notes.push('rnn-wasm: dist/index.js missing (run `npm run build`): not measured');
+  if (existsSync(DIST)) systems.push({ system: 'rnn-wasm', cmd: node, args: ['--input-type=module', '-e', OURS], note: 'import dist/index.node.js (the package entry under Node), init(), build, predict' });
+  else notes.push('rnn-wasm: dist/index.node.js missing (run `npm run build`): not measured');
   if (opts.tfjs) {
     await bundleTfjs();
     systems.push({ system: 'TF.js wasm', cmd: node, args: ['-e', TFJS], note: 'require the esbuild bundle (core + layers + wasm), setBackend, build, predict + data()' });

@@ -58,7 +58,7 @@ if (parts.has('cold') || parts.has('size')) {
   const newest = (dir: string): number => readdirSync(dir, { withFileTypes: true }).reduce((m, e) =>
     Math.max(m, e.isDirectory() ? newest(`${dir}/${e.name}`) : statSync(`${dir}/${e.name}`).mtimeMs), 0);
   try {
-    if (newest(`${ROOT}src`) > statSync(`${ROOT}dist/index.js`).mtimeMs) warnings.push('**WARNING: src/ changed after dist/ was built; cold start and size are for the old build** (npm run build)');
+    if (newest(`${ROOT}src`) > statSync(`${ROOT}dist/index.node.js`).mtimeMs) warnings.push('**WARNING: src/ changed after dist/ was built; cold start and size are for the old build** (npm run build)');
   } catch {
     warnings.push('**WARNING: no dist/ build; cold start and size need `npm run build`**');
   }

@@ -237,7 +237,7 @@ export function render(r: ReportInput): string {
     const base = r.cold.find((c) => c.system.startsWith('node'));
     if (ours?.marks?.length === 3 && ours.childMs !== undefined) {
       const [imp, ini, built] = ours.marks;
-      o.push(`- rnn-wasm, where its time goes (child clock, medians): Node ready → import of dist/index.js done at ${imp.toFixed(0)} ms` +
+      o.push(`- rnn-wasm, where its time goes (child clock, medians): Node ready → import of dist/index.node.js done at ${imp.toFixed(0)} ms` +
         `${base?.childMs !== undefined ? ` (an empty script prints at ${base.childMs.toFixed(0)} ms)` : ''}, init() (wasm compile + instantiate) ${(ini - imp).toFixed(0)} ms, ` +
         `building the model and its input ${(built - ini).toFixed(0)} ms, the first predict ${(ours.childMs - built).toFixed(0)} ms (a warm predict: see the M inference row).`);
     }

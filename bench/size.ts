@@ -6,6 +6,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
+import { bundleSize } from '../tools/size.js';
 
 const require = createRequire(import.meta.url);
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
@@ -45,14 +46,11 @@ export { setBackend, tensor3d, train, losses, sequential, layers, setWasmPaths, 
 export async function runSize(opts: { tfjs: boolean; brain: boolean }): Promise<{ results: SizeResult[]; notes: string[] }> {
   const results: SizeResult[] = [];
   const notes: string[] = [];
-  const ourJs = path.join(ROOT, 'dist/index.js');
   const ourWasm = readFileSync(path.join(ROOT, 'dist/rnn.wasm'));
-  const js = await bundle({ file: ourJs });
-  results.push({ system: 'rnn-wasm', what: 'dist/index.js (the whole library: training, I/O, data) + dist/rnn.wasm', jsMin: js.length, jsGz: gz(js), wasm: ourWasm.length, wasmGz: gz(ourWasm) });
-  // The same library as an app would import it: only what the comparison's models use
-  // (package.json says "sideEffects": false, so the bundler drops the rest).
-  const app = await bundle({ contents: `export { init, Sequential, LSTM, GRU, RNN, Linear, Trainer } from ${JSON.stringify(ourJs)};` });
-  results.push({ system: 'rnn-wasm', what: 'an app importing init, Sequential, LSTM, GRU, RNN, Linear, Trainer + dist/rnn.wasm', jsMin: app.length, jsGz: gz(app), wasm: ourWasm.length, wasmGz: gz(ourWasm) });
+  const core = await bundleSize(['index.web.js']);
+  results.push({ system: 'rnn-wasm', what: "`rnn-wasm` (its browser build: layers, models, save/load, inference) + dist/rnn.wasm", jsMin: core.min, jsGz: core.gz, wasm: ourWasm.length, wasmGz: gz(ourWasm) });
+  const all = await bundleSize(['index.web.js', 'train.js']);
+  results.push({ system: 'rnn-wasm', what: '`rnn-wasm` + `rnn-wasm/train` (training, data, diagnostics) + dist/rnn.wasm', jsMin: all.min, jsGz: all.gz, wasm: ourWasm.length, wasmGz: gz(ourWasm) });
   try {
     const relaxed = readFileSync(path.join(ROOT, 'dist/rnn-relaxed.wasm'));
     notes.push(`rnn-wasm: init() loads one of two builds; a site that also serves the relaxed-SIMD one (fused multiply-add, where supported) hosts dist/rnn-relaxed.wasm too: ${relaxed.length.toLocaleString('en-US')} B (${gz(relaxed).toLocaleString('en-US')} B gzipped). The table counts dist/rnn.wasm, the one every SIMD runtime can load.`);

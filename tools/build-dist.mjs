@@ -29,6 +29,7 @@ const ENTRIES = {
   'index.workerd': 'src/index.workerd.ts',
   train: 'src/train/index.ts',
   node: 'src/node.ts',
+  worker: 'src/worker/index.ts',
   cli: 'src/cli.ts',
 };
 const esm = await build({
@@ -49,7 +50,7 @@ await build({
   ...common,
   absWorkingDir: ROOT,
   stdin: {
-    contents: ['index', 'train/index', 'node'].map((m) => `export * from './src/${m}.js';`).join('\n'),
+    contents: ['index', 'train/index', 'node', 'worker/index'].map((m) => `export * from './src/${m}.js';`).join('\n'),
     resolveDir: ROOT,
     sourcefile: 'rnn-wasm.cjs.ts',
     loader: 'ts',

@@ -1,0 +1,130 @@
+import * as errors from '../errors.js';
+import { ConfigError, RnnWasmError, StateError } from '../errors.js';
+import { load, save } from '../io/model-file.js';
+import type { SequenceDataset } from '../data/dataset.js';
+import type { InitOptions } from '../runtime/loader.js';
+import { Sequential } from '../model/sequential.js';
+import type { BatchStats, EpochStats, History } from '../train/trainer.js';
+import { listen, type Port, type RemoteFitOptions, type RemoteTrainerOptions, type Reply } from './protocol.js';
+
+/** Options of {@link TrainingWorker.fit}. */
+export interface WorkerFitOptions {
+  /** As `new Trainer(model, options)`, with the optimizer given as a spec (`{ type: 'adam', lr: 2e-3 }`). */
+  trainer: RemoteTrainerOptions;
+  /** As `trainer.fit(data, options)`, without callbacks and signal (given below). */
+  fit?: RemoteFitOptions;
+  /** Called on the page with a batch's stats, at most once per `batchEveryMs`. */
+  onBatchEnd?(stats: BatchStats): void;
+  /** Called on the page after every epoch. */
+  onEpochEnd?(stats: EpochStats): void;
+  /** Stops training after the current update; the model gets the weights trained so far. */
+  signal?: AbortSignal;
+  /** Least time between two `onBatchEnd` calls, in ms. Default 50. */
+  batchEveryMs?: number;
+}
+
+type Pending = {
+  model: Sequential;
+  options: WorkerFitOptions;
+  resolve(history: History): void;
+  reject(error: Error): void;
+};
+
+/**
+ * The page's side of a training worker (see {@link serveTraining}): trains a model in the
+ * worker, reports progress on the page, and writes the trained weights back into the model.
+ * The page's main thread stays free the whole time.
+ *
+ * The model and data are copied to the worker (structured clone), so the page keeps using them.
+ *
+ * @example
+ * ```ts
+ * const worker = new TrainingWorker(new Worker(new URL('./train-worker.ts', import.meta.url), { type: 'module' }));
+ * const history = await worker.fit(model, data, {
+ *   trainer: { loss: 'crossEntropy', optimizer: { type: 'adam', lr: 2e-3 }, clip: { maxNorm: 1 } },
+ *   fit: { epochs: 3, batchSize: 32 },
+ *   onBatchEnd: (s) => chart.add(s.step, s.loss),
+ * });
+ * console.log(model.sample({ length: 200 }));     // the page's model now has the trained weights
+ * ```
+ */
+export class TrainingWorker {
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 1;
+
+  /**
+   * @param port a `Worker` running {@link serveTraining} (or a worker_threads `Worker`'s port)
+   * @param init how the worker loads the wasm, e.g. `{ wasm: new URL('rnn.wasm', location.href).href }`
+   *   where the default location (beside the package's worker module) does not serve it
+   */
+  constructor(private readonly port: Port & { terminate?(): unknown }, private readonly init?: InitOptions) {
+    listen(port, (data) => this.receive(data as Reply));
+  }
+
+  /**
+   * Train `model` on `data` in the worker; resolves with the fit's history once the trained
+   * weights are back in `model`. Rejects with the worker's error as the same `RnnWasmError`
+   * subclass (the model is then unchanged).
+   */
+  fit(model: Sequential, data: SequenceDataset, options: WorkerFitOptions): Promise<History> {
+    if (!(model instanceof Sequential)) throw new ConfigError(`TrainingWorker.fit: model must be a Sequential, got ${typeof model}`);
+    if (typeof options?.trainer?.optimizer !== 'object' || typeof (options.trainer.optimizer as { step?: unknown }).step === 'function') {
+      throw new ConfigError("TrainingWorker.fit: options.trainer.optimizer must be a spec such as { type: 'adam', lr: 2e-3 } (an Optimizer object cannot cross to a worker)");
+    }
+    for (const p of this.pending.values()) {
+      if (p.model === model) throw new StateError('TrainingWorker.fit: this model is already being trained in the worker');
+    }
+    const id = this.nextId++;
+    const bytes = save(model);
+    return new Promise<History>((resolve, reject) => {
+      this.pending.set(id, { model, options, resolve, reject });
+      options.signal?.addEventListener('abort', () => this.port.postMessage({ type: 'abort', id }), { once: true });
+      this.port.postMessage(
+        { type: 'fit', id, init: this.init, model: bytes, data, trainer: options.trainer, fit: options.fit ?? {}, batchEveryMs: options.batchEveryMs ?? 50 },
+        [bytes.buffer as ArrayBuffer], // save() returns bytes over a fresh ArrayBuffer
+      );
+    });
+  }
+
+  /** Stop the worker (pending fits reject). */
+  terminate(): void {
+    void this.port.terminate?.();
+    for (const p of this.pending.values()) p.reject(new StateError('TrainingWorker: the worker was terminated'));
+    this.pending.clear();
+  }
+
+  private receive(reply: Reply): void {
+    const p = this.pending.get(reply?.id);
+    if (!p) return;
+    try {
+      if (reply.type === 'batch') p.options.onBatchEnd?.(reply.stats);
+      else if (reply.type === 'epoch') p.options.onEpochEnd?.(reply.stats);
+      else {
+        this.pending.delete(reply.id);
+        if (reply.type === 'error') p.reject(rebuild(reply.error));
+        else {
+          const trained = load(reply.model);
+          try {
+            p.model.loadStateDict(trained.stateDict());
+          } finally {
+            trained.dispose();
+          }
+          p.resolve(reply.history);
+        }
+      }
+    } catch (e) {
+      this.pending.delete(reply.id);
+      p.reject(e instanceof Error ? e : new Error(String(e)));
+    }
+  }
+}
+
+// The worker's error as the same class on the page, so `instanceof ConfigError` still works.
+function rebuild({ name, message, argument, index }: Extract<Reply, { type: 'error' }>['error']): Error {
+  const Class = (errors as Record<string, unknown>)[name];
+  if (Class === errors.NonFiniteError) return new errors.NonFiniteError(message, argument ?? '', index ?? -1);
+  if (typeof Class === 'function' && Class.prototype instanceof RnnWasmError) return new (Class as typeof RnnWasmError)(message);
+  const e = new Error(message);
+  e.name = name;
+  return e;
+}

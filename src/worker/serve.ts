@@ -1,0 +1,71 @@
+import { save, load } from '../io/model-file.js';
+import { init } from '../runtime/init-web.js';
+import { RnnWasmError } from '../errors.js';
+import { Sequential } from '../model/sequential.js';
+import { Trainer } from '../train/trainer.js';
+import { listen, type Port, type Reply, type Request } from './protocol.js';
+
+/**
+ * Run in a Web Worker (or a worker_threads `parentPort`): answers {@link TrainingWorker} requests
+ * from the page. The worker owns its own wasm memory; the page's stays free for inference, and
+ * its main thread never blocks on training.
+ *
+ * Initialises the library itself (fetching `rnn.wasm` from beside the package, or as the page's
+ * request says); call `init()` in the worker first for anything else.
+ *
+ * @example
+ * ```ts
+ * // train-worker.ts, started by the page with new Worker(new URL('./train-worker.ts', import.meta.url), { type: 'module' })
+ * import { serveTraining } from 'rnn-wasm/worker';
+ * serveTraining();
+ * ```
+ */
+export function serveTraining(port: Port = globalThis as unknown as Port): void {
+  const running = new Map<number, AbortController>();
+  listen(port, (data) => {
+    const request = data as Request;
+    if (request?.type === 'abort') running.get(request.id)?.abort();
+    else if (request?.type === 'fit') void fit(port, request, running);
+  });
+}
+
+async function fit(port: Port, request: Extract<Request, { type: 'fit' }>, running: Map<number, AbortController>): Promise<void> {
+  const { id } = request;
+  const controller = new AbortController();
+  running.set(id, controller);
+  let model: Sequential | undefined;
+  try {
+    await init(request.init);
+    const loaded = load(request.model);
+    if (!(loaded instanceof Sequential)) throw new RnnWasmError('a training worker trains Sequential models; this file holds a single layer');
+    model = loaded;
+    let lastBatch = -Infinity;
+    const trainer = new Trainer(model, request.trainer);
+    const history = await trainer.fit(request.data, {
+      ...request.fit,
+      signal: controller.signal,
+      callbacks: {
+        onBatchEnd(stats) {
+          const now = Date.now();
+          if (now - lastBatch < request.batchEveryMs) return;
+          lastBatch = now;
+          reply(port, { type: 'batch', id, stats });
+        },
+        onEpochEnd: (stats) => reply(port, { type: 'epoch', id, stats }),
+      },
+    });
+    const bytes = save(model);
+    reply(port, { type: 'done', id, model: bytes, history }, [bytes.buffer as ArrayBuffer]); // fresh from save()
+  } catch (e) {
+    const error = e instanceof Error ? e : new Error(String(e));
+    const { argument, index } = error as Error & { argument?: string; index?: number };
+    reply(port, { type: 'error', id, error: { name: error.name, message: error.message, argument, index } });
+  } finally {
+    running.delete(id);
+    model?.dispose();
+  }
+}
+
+function reply(port: Port, message: Reply, transfer: ArrayBuffer[] = []): void {
+  port.postMessage(message, transfer);
+}

@@ -1,0 +1,121 @@
+// The npm package as users get it (`npm pack` of dist/, unpacked into build/consumer by the
+// global setup): what it contains, and that every entry loads and works from ESM, CommonJS and
+// TypeScript (node16/nodenext resolution, both module kinds).
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { CONSUMER, packInfo, ROOT } from '../support/consumer.js';
+
+const pkg = (await import('../../package.json', { with: { type: 'json' } })).default as {
+  exports: Record<string, unknown>; bin: Record<string, string>; dependencies: Record<string, string>; scripts: Record<string, string>;
+};
+
+/** Every file path the exports map can resolve to. */
+function exportTargets(value: unknown): string[] {
+  if (typeof value === 'string') return [value.replace(/^\.\//, '')];
+  return Object.values(value as Record<string, unknown>).flatMap(exportTargets);
+}
+
+function run(file: string, code: string, args: string[] = []): string {
+  const full = path.join(CONSUMER, file);
+  mkdirSync(path.dirname(full), { recursive: true });
+  writeFileSync(full, code);
+  return execFileSync(process.execPath, [...args, full], { cwd: CONSUMER, encoding: 'utf8', timeout: 60_000 });
+}
+
+describe('npm package', () => {
+  it('ships dist/, package.json and the README only, with every export target and the bin inside', () => {
+    const info = packInfo();
+    const files = info.files.map((f) => f.path);
+    console.log(`npm pack: ${files.length} files, ${(info.size / 1000).toFixed(1)} kB packed, ${(info.unpackedSize / 1000).toFixed(1)} kB unpacked`);
+    for (const f of files) expect(f, f).toMatch(/^(dist\/|package\.json$|README\.md$|LICENSE$)/);
+    expect(files.some((f) => f.endsWith('.map'))).toBe(false);
+    for (const target of [...exportTargets(pkg.exports), ...Object.values(pkg.bin).map((b) => b.replace(/^\.\//, ''))]) {
+      expect(files, target).toContain(target);
+    }
+    expect(info.size).toBeLessThan(250_000); // the packed tarball (149 kB when written): no stray files
+  });
+
+  it('works from ESM: every entry imports, and a model trained with rnn-wasm/train saves and loads through rnn-wasm/node', () => {
+    const out = run('esm/check.mjs', `
+      import { init, runtimeInfo, Sequential, LSTM, Linear } from 'rnn-wasm';
+      import { Trainer } from 'rnn-wasm/train';
+      import { saveFile, loadFile } from 'rnn-wasm/node';
+      import { TrainingWorker, serveTraining } from 'rnn-wasm/worker';
+      import { fileURLToPath } from 'node:url';
+      await init();
+      const model = new Sequential([new LSTM({ inputSize: 2, hiddenSize: 4, batchFirst: true, seed: 1 }), new Linear({ inFeatures: 4, outFeatures: 1, seed: 2 })]);
+      const x = Float32Array.from({ length: 8 * 5 * 2 }, (_, i) => Math.sin(i));
+      const y = Float32Array.from({ length: 8 * 5 }, (_, i) => Math.cos(i));
+      const h = await new Trainer(model, { loss: 'mse', optimizer: { type: 'adam', lr: 0.01 } }).fit({ x, xShape: [8, 5, 2], y, yShape: [8, 5, 1] }, { epochs: 3, batchSize: 4 });
+      const file = fileURLToPath(new URL('model.safetensors', import.meta.url));
+      await saveFile(model, file);
+      const back = await loadFile(file);
+      const a = model.predict(x, { shape: [8, 5, 2] }), b = back.predict(x, { shape: [8, 5, 2] });
+      console.log(JSON.stringify({ source: runtimeInfo().source, steps: h.steps, same: a.every((v, i) => v === b[i]), worker: typeof TrainingWorker + typeof serveTraining }));
+    `);
+    const r = JSON.parse(out);
+    expect(r.source).toBe(`file://${CONSUMER}/node_modules/rnn-wasm/dist/rnn.wasm`);
+    expect(r).toMatchObject({ steps: 6, same: true, worker: 'functionfunction' });
+  }, 60_000);
+
+  it('works from CommonJS: require() of every entry, one shared runtime across them', () => {
+    const out = run('cjs/check.cjs', `
+      const { init, isInitialized, runtimeInfo, Sequential, GRU, Linear } = require('rnn-wasm');
+      const { Trainer } = require('rnn-wasm/train');
+      const { loadFile } = require('rnn-wasm/node');
+      const { TrainingWorker } = require('rnn-wasm/worker');
+      init().then(async () => {
+        const model = new Sequential([new GRU({ inputSize: 3, hiddenSize: 4, batchFirst: true, seed: 1 }), new Linear({ inFeatures: 4, outFeatures: 2, seed: 2 })], { output: 'last' });
+        const x = Float32Array.from({ length: 4 * 6 * 3 }, (_, i) => Math.sin(i));
+        const y = Int32Array.from({ length: 4 }, (_, i) => i % 2);
+        const h = await new Trainer(model, { loss: 'crossEntropy', optimizer: { type: 'sgd', lr: 0.1 } }).fit({ x, xShape: [4, 6, 3], y, yShape: [4] }, { epochs: 2, batchSize: 2 });
+        console.log(JSON.stringify({ init: isInitialized(), source: runtimeInfo().source, steps: h.steps, loadFile: typeof loadFile, worker: typeof TrainingWorker }));
+      });
+    `);
+    const r = JSON.parse(out);
+    expect(r).toMatchObject({ init: true, steps: 4, loadFile: 'function', worker: 'function' });
+    expect(r.source).toBe(`file://${CONSUMER}/node_modules/rnn-wasm/dist/rnn.wasm`);
+  }, 60_000);
+
+  it('type-checks in TypeScript consumers, ESM and CommonJS (module nodenext), with the types of each entry', () => {
+    const dir = path.join(CONSUMER, 'types');
+    mkdirSync(dir, { recursive: true });
+    const body = `
+      const model = new Sequential([new LSTM({ inputSize: 2, hiddenSize: 4, seed: 1 }), new Linear({ inFeatures: 4, outFeatures: 1 })]);
+      const t: Trainer = new Trainer(model, { loss: 'mse', optimizer: { type: 'adam', lr: 1e-3 } });
+      const f: (m: Saveable, p: string) => Promise<void> = saveFile;
+      const w: typeof TrainingWorker = TrainingWorker;
+      const e: WasmLoadError = new WasmLoadError('x');
+      export const used = [t, f, w, e, init];`;
+    writeFileSync(path.join(dir, 'esm.mts'), `
+      import { init, Sequential, LSTM, Linear, WasmLoadError, type Saveable } from 'rnn-wasm';
+      import { Trainer } from 'rnn-wasm/train';
+      import { saveFile } from 'rnn-wasm/node';
+      import { TrainingWorker } from 'rnn-wasm/worker';${body}`);
+    writeFileSync(path.join(dir, 'cjs.cts'), `
+      import { init, Sequential, LSTM, Linear, WasmLoadError, type Saveable } from 'rnn-wasm';
+      import { Trainer } from 'rnn-wasm/train';
+      import { saveFile } from 'rnn-wasm/node';
+      import { TrainingWorker } from 'rnn-wasm/worker';${body}`);
+    writeFileSync(path.join(dir, 'tsconfig.json'), JSON.stringify({
+      compilerOptions: { module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', strict: true, noEmit: true, lib: ['es2022', 'dom'], types: [] },
+      files: ['esm.mts', 'cjs.cts'],
+    }));
+    const tsc = path.join(ROOT, 'node_modules/typescript/bin/tsc');
+    let diagnostics = '';
+    try {
+      execFileSync(process.execPath, [tsc, '-p', dir], { encoding: 'utf8' });
+    } catch (e) {
+      diagnostics = String((e as { stdout?: string }).stdout ?? e);
+    }
+    expect(diagnostics).toBe('');
+  }, 60_000);
+
+  it('has one runtime dependency and no install scripts', () => {
+    expect(Object.keys(pkg.dependencies)).toEqual(['@assemblyscript/loader']);
+    expect(Object.keys(pkg.scripts)).not.toContain('postinstall');
+    expect(Object.keys(pkg.scripts)).not.toContain('install');
+  });
+});

@@ -1,0 +1,98 @@
+// Training in a worker (rnn-wasm/worker): the page's TrainingWorker against serveTraining() in a
+// real worker thread (Node's worker_threads; the browser's Web Worker is tested in
+// test/runtimes/web-demo.test.ts). The worker imports the packed package from build/consumer.
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConfigError, init, Linear, LSTM, Sequential, ShapeError, GRU } from '../../src/index.js';
+import { Adam, Trainer, type BatchStats } from '../../src/train/index.js';
+import { TrainingWorker } from '../../src/worker/index.js';
+import { addingProblem } from '../../examples/tasks/adding.js';
+import { CONSUMER } from '../support/consumer.js';
+
+const WORKER = path.join(CONSUMER, 'training-worker.mjs');
+let thread: Worker;
+let remote: TrainingWorker;
+
+beforeAll(async () => {
+  await init();
+  writeFileSync(WORKER, [
+    "import { parentPort } from 'node:worker_threads';",
+    "import { init } from 'rnn-wasm';",
+    "import { serveTraining } from 'rnn-wasm/worker';",
+    'await init();',
+    'serveTraining(parentPort);',
+  ].join('\n'));
+  thread = new Worker(WORKER);
+  remote = new TrainingWorker(thread);
+});
+afterAll(() => remote.terminate());
+
+const model = () => new Sequential([
+  new LSTM({ inputSize: 2, hiddenSize: 8, numLayers: 2, batchFirst: true, seed: 5 }),
+  new GRU({ inputSize: 8, hiddenSize: 6, batchFirst: true, bidirectional: true, seed: 6 }),
+  new Linear({ inFeatures: 12, outFeatures: 1, seed: 7 }),
+], { output: 'last' });
+const weights = (m: Sequential) => Object.values(m.stateDict()).flatMap((v) => Array.from(v));
+const trainerOptions = { loss: 'mse', optimizer: { type: 'adam', lr: 1e-2 }, clip: { maxNorm: 1 } } as const;
+const data = addingProblem(16 * 12, 10, 3);
+const validation = addingProblem(32, 10, 4);
+
+describe('TrainingWorker', () => {
+  it('trains in the worker to bit-identical weights and history, with progress on the caller side', async () => {
+    const local = model();
+    const localBatches: number[] = [];
+    const expected = await new Trainer(local, trainerOptions).fit(data, {
+      epochs: 3, batchSize: 16, seed: 2, validation, callbacks: { onBatchEnd: (s) => localBatches.push(s.loss) },
+    });
+
+    const m = model();
+    const batches: BatchStats[] = [];
+    let epochs = 0;
+    const history = await remote.fit(m, data, {
+      trainer: trainerOptions, fit: { epochs: 3, batchSize: 16, seed: 2, validation },
+      batchEveryMs: 0, onBatchEnd: (s) => batches.push(s), onEpochEnd: () => epochs++,
+    });
+    expect(weights(m)).toEqual(weights(local)); // numbers: bit-identical
+    expect(history.steps).toBe(36);
+    expect(history.epochs.map((e) => [e.loss, e.valLoss])).toEqual(expected.epochs.map((e) => [e.loss, e.valLoss]));
+    expect(batches.map((s) => s.loss)).toEqual(localBatches);
+    expect(epochs).toBe(3);
+    m.dispose();
+    local.dispose();
+  }, 30_000);
+
+  it('stops on the signal after the current update; the model gets the weights trained so far', async () => {
+    const m = model();
+    const before = weights(m);
+    const controller = new AbortController();
+    const history = await remote.fit(m, data, {
+      trainer: trainerOptions, fit: { epochs: 1000, batchSize: 16 }, batchEveryMs: 0,
+      signal: controller.signal, onBatchEnd: (s) => { if (s.step === 5) controller.abort(); },
+    });
+    expect(history.stopped).toBe('aborted');
+    expect(history.steps).toBeGreaterThanOrEqual(5);
+    expect(history.steps).toBeLessThan(12 * 1000);
+    expect(weights(m)).not.toEqual(before);
+    m.dispose();
+  }, 30_000);
+
+  it("rejects with the worker's error as the same class, leaving the model unchanged", async () => {
+    const m = model();
+    const before = weights(m);
+    const bad = { ...data, xShape: [data.xShape[0], data.xShape[1], 3] }; // the model takes 2 features
+    const error = await remote.fit(m, bad, { trainer: trainerOptions }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ShapeError);
+    expect((error as Error).message).toMatch(/x/);
+    expect(weights(m)).toEqual(before);
+    m.dispose();
+  }, 30_000);
+
+  it('refuses an Optimizer object, which cannot cross to a worker, before sending anything', () => {
+    const m = model();
+    expect(() => remote.fit(m, data, { trainer: { loss: 'mse', optimizer: new Adam(m, { lr: 1e-3 }) as never } }))
+      .toThrow(ConfigError);
+    m.dispose();
+  });
+});
