@@ -3,7 +3,8 @@
  * and PyTorch's layer API. Training lives in `rnn-wasm/train`, Node file helpers in
  * `rnn-wasm/node`.
  *
- * This is the Node entry; `index.web.ts` (browsers, Web Workers, Deno) and `index.workerd.ts`
+ * This is the Node entry (Deno resolves it too: it reads the `node` export condition);
+ * `index.web.ts` (browsers, Web Workers, other fetch-based runtimes) and `index.workerd.ts`
  * (Cloudflare Workers) export the same API and differ only in how `init()` finds the wasm.
  *
  * @example

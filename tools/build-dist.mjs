@@ -9,7 +9,7 @@
 //  - the two .wasm builds beside the entries, where new URL('./rnn.wasm', import.meta.url) finds them
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, copyFileSync, cpSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 
 const ROOT = new URL('../', import.meta.url).pathname;
 const DIST = `${ROOT}dist/`;
@@ -43,6 +43,13 @@ const esm = await build({
   chunkNames: 'shared-[hash]',
   metafile: true,
 });
+// esbuild keeps chunk evaluation order with bare `import "./shared-….js"` lines; with
+// "sideEffects": false bundlers drop them anyway and warn once per line. Nothing in dist/ needs
+// that order: every chunk a module uses is also imported by name.
+for (const out of Object.keys(esm.metafile.outputs).filter((f) => f.endsWith('.js'))) {
+  const file = `${ROOT}${out}`;
+  writeFileSync(file, readFileSync(file, 'utf8').replace(/^import "\.\/shared-[A-Z0-9]+\.js";\n/gm, ''));
+}
 chmodSync(`${DIST}cli.js`, 0o755);
 
 // CommonJS: import.meta.url does not exist; the bundle sits in dist/cjs/ and the wasm in dist/.

@@ -18,7 +18,7 @@ export interface InitOptions {
    * The compiled module (`WebAssembly.Module`, required on Cloudflare Workers, which forbid
    * compiling bytes at run time), its bytes, a URL (string or `URL`) to fetch or, in Node,
    * a `file:` URL, or a fetch `Response`. Default: `rnn.wasm` next to this module, read
-   * from disk in Node and fetched via `new URL('../rnn.wasm', import.meta.url)` elsewhere.
+   * from disk in Node and fetched via `new URL('./rnn.wasm', import.meta.url)` elsewhere.
    * Give the build that matches `simd` (rnn-relaxed.wasm for 'relaxed').
    */
   wasm?: WasmSource;

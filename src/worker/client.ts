@@ -78,7 +78,7 @@ export class TrainingWorker {
     const bytes = save(model);
     return new Promise<History>((resolve, reject) => {
       this.pending.set(id, { model, options, resolve, reject });
-      options.signal?.addEventListener('abort', () => this.port.postMessage({ type: 'abort', id }), { once: true });
+      options.signal?.addEventListener('abort', () => this.port.postMessage({ type: 'abort', id }, []), { once: true });
       this.port.postMessage(
         { type: 'fit', id, init: this.init, model: bytes, data, trainer: options.trainer, fit: options.fit ?? {}, batchEveryMs: options.batchEveryMs ?? 50 },
         [bytes.buffer as ArrayBuffer], // save() returns bytes over a fresh ArrayBuffer

@@ -35,7 +35,11 @@ export type Reply =
  * (Node's worker_threads `Worker`).
  */
 export interface Port {
-  postMessage(message: unknown, transfer?: ArrayBuffer[]): void;
+  /**
+   * Always called with a transfer list (maybe empty): declared optional, a DOM `Worker`, whose
+   * `postMessage(message, transfer)` requires it, would not type-check as a Port.
+   */
+  postMessage(message: unknown, transfer: ArrayBuffer[]): void;
   addEventListener?(type: 'message', listener: (event: MessageEvent) => void): void;
   on?(event: 'message', listener: (data: unknown) => void): void;
 }

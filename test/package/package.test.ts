@@ -25,11 +25,11 @@ function run(file: string, code: string, args: string[] = []): string {
 }
 
 describe('npm package', () => {
-  it('ships dist/, package.json and the README only, with every export target and the bin inside', () => {
+  it('ships dist/, the PyTorch export script, package.json and the README only, with every export target and the bin inside', () => {
     const info = packInfo();
     const files = info.files.map((f) => f.path);
     console.log(`npm pack: ${files.length} files, ${(info.size / 1000).toFixed(1)} kB packed, ${(info.unpackedSize / 1000).toFixed(1)} kB unpacked`);
-    for (const f of files) expect(f, f).toMatch(/^(dist\/|package\.json$|README\.md$|LICENSE$)/);
+    for (const f of files) expect(f, f).toMatch(/^(dist\/|tools\/torch_export\.py$|package\.json$|README\.md$|LICENSE$)/);
     expect(files.some((f) => f.endsWith('.map'))).toBe(false);
     for (const target of [...exportTargets(pkg.exports), ...Object.values(pkg.bin).map((b) => b.replace(/^\.\//, ''))]) {
       expect(files, target).toContain(target);

@@ -18,11 +18,13 @@ import { trainAndPredict, type Trace } from './browser/workload.js';
 const PAGE_SRC = fileURLToPath(new URL('./browser/', import.meta.url));
 const OUT = path.join(ROOT, 'build/browser-test');
 const WASM_FILES = ['rnn.wasm', 'rnn-relaxed.wasm'] as const;
+type Simd = RuntimeInfo['simd'];
+const wasmFile = (simd: Simd) => (simd === 'relaxed' ? 'rnn-relaxed.wasm' : 'rnn.wasm');
 
 /** What page.js puts on `window.rnnTest`. */
 interface PageApi {
-  train(simd: string): Promise<{ info: RuntimeInfo; trace: Trace }>;
-  missingThenRetry(simd: string): Promise<{
+  train(simd: Simd): Promise<{ info: RuntimeInfo; trace: Trace }>;
+  missingThenRetry(simd: Simd): Promise<{
     failure?: { isWasmLoadError: boolean; name: string; message: string; initialized: boolean };
     info: RuntimeInfo;
     output: Float32Array;
@@ -53,10 +55,8 @@ async function buildPage(): Promise<Metafile> {
     metafile: true,
     logLevel: 'silent',
   });
-  // Known and harmless: dist/train.js has esbuild's order-keeping bare `import "./shared-….js"`
-  // lines, which "sideEffects": false makes bundlers drop; those chunks are also imported by
-  // name, so nothing is lost. Any other warning is one a user would see too.
-  expect(warnings.filter((w) => w.id !== 'ignored-bare-import').map((w) => w.text)).toEqual([]);
+  // any warning here is one a user's build would show too
+  expect(warnings.map((w) => w.text)).toEqual([]);
   // esbuild leaves `new URL('./rnn.wasm', import.meta.url)` as it is (now relative to the bundle)
   // and copies nothing: esbuild users copy both builds next to their bundle, as done here. They
   // are found through the package's own "./rnn.wasm" exports, as a user's build script would.
@@ -72,7 +72,7 @@ interface PageProblem { kind: 'console' | 'pageerror'; text: string; url?: strin
 let browser: Browser | undefined;
 let server: Awaited<ReturnType<typeof serve>> | undefined;
 let metafile: Metafile;
-let simd: RuntimeInfo['simd'];
+let simd: Simd;
 
 /** A fresh page (fresh module state, so init() not yet called) with page.js loaded. */
 async function openPage(): Promise<{ page: Page; problems: PageProblem[] }> {
@@ -139,7 +139,7 @@ describe('in headless Chromium, the packed package bundled by esbuild', () => {
   }, 1_000);
 
   it('trains and predicts bit-identically to Node on the same wasm build, loading that build over http with no console errors', async () => {
-    const file = simd === 'relaxed' ? 'rnn-relaxed.wasm' : 'rnn.wasm';
+    const file = wasmFile(simd);
     // Node reads build/, the page the packed dist/: the comparison means something only if they are one file
     expect(readFileSync(path.join(OUT, file)).equals(readFileSync(path.join(ROOT, 'build', file))), `packed ${file} differs from build/${file}: run npm run build`).toBe(true);
 
@@ -166,7 +166,7 @@ describe('in headless Chromium, the packed package bundled by esbuild', () => {
       isWasmLoadError: true, name: 'WasmLoadError', initialized: false,
       message: `fetching ${missing} failed: HTTP 404 Not Found`,
     });
-    expect(r.info).toEqual({ simd, source: `${server!.url}${simd === 'relaxed' ? 'rnn-relaxed.wasm' : 'rnn.wasm'}` });
+    expect(r.info).toEqual({ simd, source: `${server!.url}${wasmFile(simd)}` });
     expect(r.output).toHaveLength(2 * 3);
     expect(r.output.every(Number.isFinite)).toBe(true);
     // the browser's own report of the failed fetch is the only console error

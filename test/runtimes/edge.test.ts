@@ -71,13 +71,16 @@ describe('Cloudflare Worker (workerd via miniflare)', () => {
   const dir = path.join(CONSUMER, 'edge-worker');
   const out = path.join(dir, 'dist');
   let mf: Miniflare | undefined;
+  let bundled: string[]; // the bundle's input files, relative to build/consumer
 
   beforeAll(async () => {
     // The user's project sits beside build/consumer/node_modules, so 'rnn-wasm' is the packed package.
     mkdirSync(path.join(dir, 'src'), { recursive: true });
     for (const f of ['app.js', 'worker.js']) copyFileSync(path.join(SOURCES, f), path.join(dir, 'src', f));
     // Wrangler's settings: its export conditions, .wasm and data files left as imports for workerd.
-    await build({
+    const { metafile } = await build({
+      absWorkingDir: CONSUMER,
+      metafile: true,
       entryPoints: [path.join(dir, 'src/worker.js')],
       outfile: path.join(out, 'worker.js'),
       bundle: true,
@@ -89,6 +92,7 @@ describe('Cloudflare Worker (workerd via miniflare)', () => {
       external: ['*.wasm', '*.safetensors'],
       logLevel: 'silent',
     });
+    bundled = Object.keys(metafile.inputs);
     // What Wrangler uploads beside the bundle: the package's wasm builds and the model.
     for (const f of ['rnn.wasm', 'rnn-relaxed.wasm']) copyFileSync(path.join(PACKAGE, 'dist', f), path.join(out, f));
     writeFileSync(path.join(out, 'model.safetensors'), modelFile);
@@ -123,6 +127,8 @@ describe('Cloudflare Worker (workerd via miniflare)', () => {
   }
 
   it('init() with no options instantiates the bundled, precompiled module (relaxed build where workerd validates it)', async () => {
+    expect(bundled).toContain('node_modules/rnn-wasm/dist/index.workerd.js'); // the `workerd` condition of the packed package
+    expect(bundled).not.toContain('node_modules/rnn-wasm/dist/index.web.js');
     const auto = await ask('auto', 'GET', '/info');
     expect(auto.status).toBe(200);
     expect(auto.body.simd).toBe('relaxed'); // workerd's V8 ships relaxed SIMD

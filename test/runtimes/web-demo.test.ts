@@ -1,0 +1,189 @@
+// The demo page (examples/web/) built from the packed package (build/consumer), served by a plain
+// static server and driven in headless Chromium: a character LSTM trains in a Web Worker with
+// progress reaching the page, the page's main thread stays free (against a control run on the main
+// thread that freezes it), a sample of text appears, the gradient-flow chart shows the LSTM's
+// gradient reaching further back than the tanh RNN's, and the page renders without errors.
+// Needs /usr/bin/chromium (CI installs it): without it this fails, never skips.
+import { execFileSync } from 'node:child_process';
+import { statSync } from 'node:fs';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TrainingRun } from '../../examples/web/main.js';
+import { CHROMIUM, hasChromium, launchChromium, serve } from '../support/browser.js';
+import { ROOT } from '../support/consumer.js';
+
+const OUT = path.join(ROOT, 'build/web-demo');
+const SCREENSHOT = path.join(ROOT, 'build/web-demo.png');
+// RNN_WASM_SIMD=relaxed runs the suite on the relaxed-SIMD build: the page and its workers load that one
+const SIMD = process.env.RNN_WASM_SIMD === 'relaxed' ? 'relaxed' : 'plain';
+// the training budget: long enough that a frozen page would be obvious, short enough for the suite
+const SECONDS = 3;
+const FLOW_STEPS = 1000;
+
+// the bounds asserted below
+const MAX_WORKER_GAP_MS = 100;   // longest pause of the page's 10 ms timer while the worker trains
+const MIN_CONTROL_GAP_MS = 1000; // the same training as a synchronous loop on the main thread
+const LOSS_FACTOR = 1.5;         // last reported loss < first / 1.5 (from ln V ≈ 4.0)
+const MIN_PROGRESS = 20;         // progress messages (at most one per 50 ms) during the run
+const FAR = 40;                  // distance (steps back from the error) for the gradient-flow ordering
+
+let browser: Browser | undefined;
+let server: Awaited<ReturnType<typeof serve>> | undefined;
+let page: Page;
+const problems: string[] = [];
+
+const demo = () => page.evaluate(() => window.demo);
+const lastRun = async (): Promise<TrainingRun> => (await demo()).runs.at(-1)!;
+
+/** Click Train in the given mode and wait until the run has ended and its sample is shown. */
+async function trainRun(mode: 'worker' | 'main', runs: number): Promise<TrainingRun> {
+  await page.check(`#mode-${mode}`);
+  await page.fill('#seconds', String(SECONDS));
+  await page.click('#train', { timeout: 5_000 });
+  await page.waitForFunction((n) => {
+    const r = window.demo.runs[n - 1];
+    return window.demo.errors.length > 0 || (r !== undefined && r.status !== 'running' && r.sample !== undefined);
+  }, runs, { timeout: (SECONDS + 10) * 1000, polling: 100 });
+  expect((await demo()).errors).toEqual([]);
+  return lastRun();
+}
+
+/** Build the page, serve it, open it in Chromium and wait until it is ready. */
+async function open(): Promise<void> {
+  if (!hasChromium()) {
+    throw new Error(`Chromium not found at ${CHROMIUM}: the browser tests need Debian's chromium (apt-get install chromium; .ci/run installs it). Failing, not skipping.`);
+  }
+  execFileSync(process.execPath, ['examples/web/build.mjs', '--package', 'build/consumer', '--out', 'build/web-demo'], { cwd: ROOT, encoding: 'utf8', timeout: 30_000 });
+  server = await serve(OUT);
+  browser = await launchChromium();
+  page = await browser.newPage({ viewport: { width: 1000, height: 900 } });
+  page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') problems.push(`console.${m.type()}: ${m.text()}`); });
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()} ${r.failure()?.errorText}`));
+  page.on('response', (r) => { if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.url()}`); });
+  await page.goto(`${server.url}?simd=${SIMD}&hidden=64&flowSteps=${FLOW_STEPS}`, { timeout: 10_000 });
+  await page.waitForFunction(() => window.demo?.ready || window.demo?.errors.length > 0, undefined, { timeout: 10_000 });
+  expect((await demo()).errors).toEqual([]);
+  expect((await demo()).simd).toBe(SIMD);
+}
+
+describe('the web demo (examples/web) in Chromium', () => {
+  // A failed setup (no Chromium, a broken build) fails every test with its message: never skipped.
+  let setup: Promise<void>;
+  const ready = () => setup;
+  beforeAll(async () => {
+    setup = open();
+    await setup.catch(() => undefined);
+  }, 40_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  let worker: TrainingRun, control: TrainingRun;
+
+  // The control first (so that the page ends up showing the worker's run): the same training as
+  // a synchronous loop of trainBatch on the page. Trainer.fit yields to the event loop every
+  // ~16 ms by default, so even on the main thread it would keep the page painting; a blocking
+  // loop is what training without a worker costs, and the honest comparison.
+  it('control: the same training on the main thread freezes the page for its whole length', async () => {
+    await ready();
+    control = await trainRun('main', 1);
+    console.log(`control (${SIMD}): main thread blocked up to ${control.maxGapMs.toFixed(0)} ms, ${control.steps} steps in ${control.seconds.toFixed(2)} s, loss ${control.losses[0][1].toFixed(3)} → ${control.losses.at(-1)![1].toFixed(3)}`);
+    expect(control.mode).toBe('main');
+    expect(control.status).toBe('done');
+    expect(control.seconds).toBeGreaterThan(SECONDS * 0.9);
+    expect(control.maxGapMs).toBeGreaterThan(MIN_CONTROL_GAP_MS);
+    expect(control.losses.at(-1)![1]).toBeLessThan(control.losses[0][1] / LOSS_FACTOR);
+  }, 20_000);
+
+  it('trains in a Web Worker: progress reaches the page, the loss falls, and the main thread stays free', async () => {
+    await ready();
+    worker = await trainRun('worker', 2);
+    const first = worker.losses[0][1], last = worker.losses.at(-1)![1];
+    console.log(`worker (${SIMD}): ${worker.progress} progress messages, ${worker.steps} steps in ${worker.seconds.toFixed(2)} s, loss ${first.toFixed(3)} → ${last.toFixed(3)}; ` +
+      `longest main-thread pause ${worker.maxGapMs.toFixed(0)} ms (at ${worker.maxGapAt.toFixed(2)} s) against ${control.maxGapMs.toFixed(0)} ms for the control`);
+    expect(worker.mode).toBe('worker');
+    expect(worker.status).toBe('done');
+    // progress: one message per ≥ 50 ms (batchEveryMs), each drawn
+    expect(worker.progress).toBeGreaterThan(MIN_PROGRESS);
+    expect(worker.losses.length).toBe(worker.progress);
+    expect(first).toBeGreaterThan(3.5); // ≈ ln(vocabulary size) at the start
+    expect(last).toBeLessThan(first / LOSS_FACTOR);
+    expect(await page.textContent('#status')).toMatch(/^Trained: \d+ steps in [\d.]+ s, loss [\d.]+ /);
+    // responsive: the page's 10 ms timer never paused long, while training took far longer than that
+    expect(worker.seconds).toBeGreaterThan(SECONDS * 0.9);
+    expect(worker.maxGapMs).toBeLessThan(MAX_WORKER_GAP_MS);
+    expect(control.maxGapMs).toBeGreaterThan(10 * worker.maxGapMs);
+  }, 20_000);
+
+  it('shows a sample of text from the trained model, in its vocabulary', async () => {
+    await ready();
+    for (const run of [control, worker]) {
+      expect(run.sample!.length).toBe(600);
+      expect(run.sample!.trim().length).toBeGreaterThan(0);
+      const outside = [...run.sample!].filter((c) => !run.vocabulary.includes(c));
+      expect(outside).toEqual([]);
+    }
+    expect(await page.textContent('#sample')).toBe(worker.sample!.replace(/^\n+/, ''));
+    console.log(`sample after ${SECONDS} s in the worker: ${JSON.stringify(worker.sample!.slice(0, 120))}`);
+  });
+
+  it('gradient flow: after training both in a worker, the LSTM\'s gradient reaches further back than the tanh RNN\'s', async () => {
+    await ready();
+    await page.click('#flow-train', { timeout: 5_000 });
+    await page.waitForFunction(() => window.demo.flow?.status !== 'training' || window.demo.errors.length > 0, undefined, { timeout: 15_000, polling: 100 });
+    const { flow, errors } = await demo();
+    expect(errors).toEqual([]);
+    expect(flow!.status).toBe('done');
+    expect(flow!.steps).toBe(FLOW_STEPS);
+    const { rnn, lstm } = flow!.trained;
+    const show = (v: number[]) => [0, 10, 20, 30, FAR, 49].map((d) => `${d}:${v[d].toExponential(1)}`).join(' ');
+    console.log(`gradient flow after ${FLOW_STEPS} steps (relative to k = 0)\n  RNN  ${show(rnn!)}  test MSE ${flow!.mse.rnn!.toFixed(3)}\n  LSTM ${show(lstm!)}  test MSE ${flow!.mse.lstm!.toFixed(3)}` +
+      `\n  untrained RNN  ${show(flow!.untrained.rnn)}\n  untrained LSTM ${show(flow!.untrained.lstm)}`);
+    for (const v of [rnn!, lstm!, flow!.untrained.rnn, flow!.untrained.lstm]) {
+      expect(v.length).toBe(flow!.T);
+      expect(v[0]).toBe(1);
+      expect(v.every((x) => Number.isFinite(x) && x > 0)).toBe(true);
+    }
+    // the tanh RNN's gradient has all but vanished 40 steps back; the LSTM's is orders of magnitude larger
+    expect(rnn![FAR]).toBeLessThan(1e-6);
+    expect(lstm![FAR]).toBeGreaterThan(100 * rnn![FAR]);
+    expect(Math.min(...lstm!.slice(20))).toBeGreaterThan(Math.max(...rnn!.slice(20)));
+    // and it is the LSTM that learns the task (predicting 1 always scores 0.167)
+    expect(flow!.mse.lstm!).toBeLessThan(0.05);
+    expect(flow!.mse.rnn!).toBeGreaterThan(0.1);
+  }, 20_000);
+
+  it('renders: screenshot, both charts drawn, no console errors, failed requests or page errors', async () => {
+    await ready();
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.screenshot({ path: SCREENSHOT, fullPage: true, timeout: 10_000 });
+    expect(statSync(SCREENSHOT).size).toBeGreaterThan(30_000);
+    // pixels of each series' colour on the two canvases (read from the canvas, not the PNG)
+    const counts = await page.evaluate(() => {
+      const blue = [0x1f, 0x6f, 0xd1], red = [0xd1, 0x49, 0x1f];
+      const count = (id: string) => {
+        const c = document.getElementById(id) as HTMLCanvasElement;
+        const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+        const near = (i: number, rgb: number[]) => Math.abs(d[i] - rgb[0]) + Math.abs(d[i + 1] - rgb[1]) + Math.abs(d[i + 2] - rgb[2]) < 40;
+        let b = 0, r = 0;
+        for (let i = 0; i < d.length; i += 4) {
+          if (near(i, blue)) b++;
+          else if (near(i, red)) r++;
+        }
+        return { blue: b, red: r };
+      };
+      const loss = count('loss'), flow = count('flow');
+      return { loss: loss.blue, flowLstm: flow.blue, flowRnn: flow.red };
+    });
+    console.log(`canvas pixels of the series colours: loss ${counts.loss}, flow LSTM ${counts.flowLstm}, flow RNN ${counts.flowRnn}`);
+    expect(counts.loss).toBeGreaterThan(300);
+    expect(counts.flowLstm).toBeGreaterThan(300);
+    expect(counts.flowRnn).toBeGreaterThan(300);
+    expect(problems).toEqual([]);
+    expect((await demo()).errors).toEqual([]);
+  }, 20_000);
+});
