@@ -47,8 +47,8 @@ export async function measureSizes(): Promise<Sizes> {
   });
   const specs: [string, string[]][] = [
     ['rnn-wasm', ['index.web.js']],
-    ['rnn-wasm/train (alone)', ['train.js']],
-    ['rnn-wasm/worker (alone)', ['worker.js']],
+    ['rnn-wasm + /train', ['index.web.js', 'train.js']],
+    ['rnn-wasm + /worker', ['index.web.js', 'worker.js']],
     ['rnn-wasm + /train + /worker', ['index.web.js', 'train.js', 'worker.js']],
   ];
   const entries: EntrySize[] = [];
