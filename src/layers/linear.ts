@@ -124,7 +124,7 @@ export class Linear extends Module {
     // dW += dYᵀ · X
     k.gemm_pack_b(ws, this.xPtr, M, F, F, 1);
     k.gemm(this.gradPtr('weight'), F, dPtr, 1, O, ws, 0, O, F, M, 1);
-    if (this.bias) k.colsum_acc(this.gradPtr('bias'), dPtr, M, O);
+    if (this.bias) k.colsum_acc(this.gradPtr('bias'), 0, dPtr, M, O);
     // dX = dY · W
     k.gemm_pack_b(ws, this.paramPtr('weight'), O, F, F, 1);
     k.gemm(dx, F, dPtr, O, 1, ws, 0, M, F, O, 0);

@@ -342,9 +342,9 @@ export abstract class RecurrentLayer extends Module {
   /**
    * @internal Backward for the last runForward from ∂E/∂output at dOutPtr (time-major
    * [T, B, D·H]; read, not kept). Accumulates the parameter gradients; returns the pointer of
-   * ∂E/∂x [T, B, I] (valid until the next backward).
+   * ∂E/∂x [T, B, I] (valid until the next backward), or 0 when `inputGrad` is false.
    */
-  runBackward(dOutPtr: number, state: { dhN?: NumericArray; dcN?: NumericArray; normsPtr?: number } = {}): number {
+  runBackward(dOutPtr: number, state: { dhN?: NumericArray; dcN?: NumericArray; normsPtr?: number; inputGrad?: boolean } = {}): number {
     const c = this.requireCache();
     const { T, B } = c;
     const L = this.numLayers, D = this.numDirections, H = this.hiddenSize, DH = D * H;
@@ -360,8 +360,9 @@ export abstract class RecurrentLayer extends Module {
     for (let l = L - 1; l >= 0; l--) {
       const xin = this.layerInput(fp, c.x, l, c.dropout), ldx = l === 0 ? this.inputSize : DH;
       // where ∂E/∂(this layer's input) goes: dx, or the layer below's output gradient
-      const dx = l === 0 ? bp.ptr('dx') : c.dropout ? bp.ptr(this.names[l - 1].ddrop) : bp.ptr(this.names[l - 1].dout);
-      k.fill_f32(dx, T * B * ldx, 0);
+      const dx = l > 0 ? (c.dropout ? bp.ptr(this.names[l - 1].ddrop) : bp.ptr(this.names[l - 1].dout))
+        : state.inputGrad === false ? 0 : bp.ptr('dx');
+      if (dx) k.fill_f32(dx, T * B * ldx, 0);
       const out = fp.ptr(this.names[l].out);
       for (let d = 0; d < D; d++) {
         const ld = this.layout[l * D + d];
@@ -390,7 +391,7 @@ export abstract class RecurrentLayer extends Module {
         k.mul_f32(bp.ptr(this.names[l - 1].dout), bp.ptr(this.names[l - 1].ddrop), fp.ptr(this.names[l - 1].mask), T * B * DH, 0);
       }
     }
-    return bp.ptr('dx');
+    return state.inputGrad === false ? 0 : bp.ptr('dx');
   }
 
   /** @internal The carried final states (h then c) and their batch size, for checkpoints. */

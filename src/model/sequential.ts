@@ -439,7 +439,7 @@ export class Sequential extends Module {
   }
 
   /** @internal Backward from ∂E/∂output at ptr (time-major, as run returned). Returns ∂E/∂x's pointer (features) or 0. */
-  runBackward(ptr: number, opts: { norms?: Map<number, number> } = {}): number {
+  runBackward(ptr: number, opts: { norms?: Map<number, number>; inputGrad?: boolean } = {}): number {
     const c = this.cache;
     if (!c) throw new StateError('backward(): call forward() first; the weights must not be reloaded in between');
     const { T, B } = c;
@@ -453,7 +453,9 @@ export class Sequential extends Module {
         ptr = layer.runBackward(ptr);
       } else if (layer instanceof RecurrentLayer) {
         if (i === this.lastRecurrent && this.output === 'last') ptr = this.scatterLast(ptr, T, B, F, c.lengths);
-        ptr = layer.runBackward(ptr, { normsPtr: opts.norms?.get(i) });
+        // ∂E/∂x of feature inputs costs a GEMM as large as the input projection: skipped when
+        // nobody reads it (training); an Embedding below always needs it
+        ptr = layer.runBackward(ptr, { normsPtr: opts.norms?.get(i), inputGrad: i > 0 || opts.inputGrad !== false });
         F = layer.inputSize;
       } else {
         layer.runBackward(ptr);

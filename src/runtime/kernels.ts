@@ -54,7 +54,7 @@ export interface Kernels {
   dropout_mask(mask: number, n: number, p: number, seed: number): void;
   embedding_fwd(out: number, W: number, ids: number, n: number, D: number): void;
   embedding_bwd(dW: number, dOut: number, ids: number, n: number, D: number): void;
-  colsum_acc(dst: number, src: number, rows: number, cols: number): void;
+  colsum_acc(dst: number, dst2: number, src: number, rows: number, cols: number): void;
 
   softmax_xent(grad: number, logits: number, targets: number, weights: number, N: number, C: number, ignoreIndex: number, scale: number): number;
   mse(grad: number, pred: number, target: number, weights: number, N: number, D: number, scale: number): number;

@@ -375,7 +375,7 @@ export class Trainer {
   // forward + loss (+ backward); returns the batch's mean loss and valid tokens
   private lossAndBackward(batch: SequenceDataset, carry: boolean): { loss: number; tokens: number; count: number } {
     const r = this.forwardLoss(batch, carry, true);
-    if (r.count > 0) this.model.runBackward(r.gradPtr);
+    if (r.count > 0) this.model.runBackward(r.gradPtr, { inputGrad: false });
     return { loss: r.count > 0 ? r.sum / r.count : NaN, tokens: r.tokens, count: r.count };
   }
 

@@ -117,3 +117,24 @@ describe('gemm_nt_rows (unpacked x·Wᵀ for a few rows: streaming)', () => {
   });
 });
 
+
+describe('colsum_acc (bias gradients: column sums over T·B rows)', () => {
+  it('adds the column sums into one or two destinations on rows × cols from {1, 3, 7, 13, 33, 129}', () => {
+    const { k, put, get } = W;
+    let worst = 0;
+    for (const rows of SIZES) for (const cols of SIZES) for (const two of [false, true]) {
+      const src = randoms(rows * cols, rows * 11 + cols), d1 = randoms(cols, cols + 1), d2 = randoms(cols, cols + 2);
+      const p1 = put(d1), p2 = two ? put(d2) : 0;
+      k.colsum_acc(p1, p2, put(src), rows, cols);
+      const got1 = get(p1, cols), got2 = two ? get(p2, cols) : undefined;
+      for (let j = 0; j < cols; j++) {
+        let s = 0, mag = 0;
+        for (let r = 0; r < rows; r++) { s += src[r * cols + j]; mag += Math.abs(src[r * cols + j]); }
+        const bound = 2 * (rows + 2) * U * (mag + Math.abs(d1[j]) + Math.abs(d2[j])) + 1e-30;
+        worst = Math.max(worst, Math.abs(got1[j] - (d1[j] + s)) / bound);
+        if (got2) worst = Math.max(worst, Math.abs(got2[j] - (d2[j] + s)) / bound);
+      }
+    }
+    expect(worst).toBeLessThanOrEqual(1);
+  });
+});

@@ -1,7 +1,7 @@
 // The packed package (build/consumer) on edge runtimes, for real: a Cloudflare Worker bundled as
 // Wrangler bundles it and run by workerd (through miniflare), and the same fetch handler run by
 // Deno. Both must answer exactly what Node computes for the same saved model.
-// Tested with workerd 1.20260426.1 (miniflare 4.20260426.0) and Deno 2.9.6 (V8 15.0.245.2).
+// Tested with workerd 1.20260426.1 (miniflare 4.20260426.0) and Deno 2.9.5 (V8 15.0.245.2).
 import { execFile } from 'node:child_process';
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
