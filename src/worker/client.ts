@@ -1,6 +1,7 @@
 import * as errors from '../errors.js';
 import { ConfigError, RnnWasmError, StateError } from '../errors.js';
 import { load, save } from '../io/model-file.js';
+import { describe } from '../layers/validate.js';
 import type { SequenceDataset } from '../data/dataset.js';
 import type { InitOptions } from '../runtime/loader.js';
 import { Sequential } from '../model/sequential.js';
@@ -67,7 +68,7 @@ export class TrainingWorker {
    * subclass (the model is then unchanged).
    */
   fit(model: Sequential, data: SequenceDataset, options: WorkerFitOptions): Promise<History> {
-    if (!(model instanceof Sequential)) throw new ConfigError(`TrainingWorker.fit: model must be a Sequential, got ${typeof model}`);
+    if (!(model instanceof Sequential)) throw new ConfigError(`TrainingWorker.fit: model must be a Sequential, got ${describe(model)}`);
     if (typeof options?.trainer?.optimizer !== 'object' || typeof (options.trainer.optimizer as { step?: unknown }).step === 'function') {
       throw new ConfigError("TrainingWorker.fit: options.trainer.optimizer must be a spec such as { type: 'adam', lr: 2e-3 } (an Optimizer object cannot cross to a worker)");
     }
@@ -78,11 +79,13 @@ export class TrainingWorker {
     const bytes = save(model);
     return new Promise<History>((resolve, reject) => {
       this.pending.set(id, { model, options, resolve, reject });
-      options.signal?.addEventListener('abort', () => this.port.postMessage({ type: 'abort', id }, []), { once: true });
+      const abort = () => this.port.postMessage({ type: 'abort', id }, []);
+      options.signal?.addEventListener('abort', abort, { once: true });
       this.port.postMessage(
         { type: 'fit', id, init: this.init, model: bytes, data, trainer: options.trainer, fit: options.fit ?? {}, batchEveryMs: options.batchEveryMs ?? 50 },
         [bytes.buffer as ArrayBuffer], // save() returns bytes over a fresh ArrayBuffer
       );
+      if (options.signal?.aborted) abort(); // already aborted: one update, then stop
     });
   }
 

@@ -1,6 +1,6 @@
 import { save, load } from '../io/model-file.js';
 import { init } from '../runtime/init-web.js';
-import { RnnWasmError } from '../errors.js';
+import { ConfigError } from '../errors.js';
 import { Sequential } from '../model/sequential.js';
 import { Trainer } from '../train/trainer.js';
 import { listen, type Port, type Reply, type Request } from './protocol.js';
@@ -37,7 +37,10 @@ async function fit(port: Port, request: Extract<Request, { type: 'fit' }>, runni
   try {
     await init(request.init);
     const loaded = load(request.model);
-    if (!(loaded instanceof Sequential)) throw new RnnWasmError('a training worker trains Sequential models; this file holds a single layer');
+    if (!(loaded instanceof Sequential)) {
+      loaded.dispose();
+      throw new ConfigError('a training worker trains Sequential models; this file holds a single layer');
+    }
     model = loaded;
     let lastBatch = -Infinity;
     const trainer = new Trainer(model, request.trainer);

@@ -22,7 +22,13 @@ const SECONDS = 3;
 const FLOW_STEPS = 1000;
 
 // the bounds asserted below
-const MAX_WORKER_GAP_MS = 100;   // longest pause of the page's 10 ms timer while the worker trains
+// The page's 10 ms timer while the worker trains. The suite shares 2 cores between its own
+// workers, Chromium's page and the training worker, so the OS may hold the page back now and
+// then (a single 207 ms pause was seen once in CI); what a frozen page cannot fake is the steady
+// beat: most ticks arrive, and 95% of them on time.
+const MIN_WORKER_TICK_SHARE = 0.5; // ticks delivered ÷ the ~100 per second a free page gets
+const MAX_WORKER_P95_GAP_MS = 50;
+const MAX_WORKER_GAP_MS = 1000;    // and no pause near what the control shows
 const MIN_CONTROL_GAP_MS = 1000; // the same training as a synchronous loop on the main thread
 const LOSS_FACTOR = 1.5;         // last reported loss < first / 1.5 (from ln V ≈ 4.0)
 const MIN_PROGRESS = 20;         // progress messages (at most one per 50 ms) during the run
@@ -104,7 +110,8 @@ describe('the web demo (examples/web) in Chromium', () => {
     worker = await trainRun('worker', 2);
     const first = worker.losses[0][1], last = worker.losses.at(-1)![1];
     console.log(`worker (${SIMD}): ${worker.progress} progress messages, ${worker.steps} steps in ${worker.seconds.toFixed(2)} s, loss ${first.toFixed(3)} → ${last.toFixed(3)}; ` +
-      `longest main-thread pause ${worker.maxGapMs.toFixed(0)} ms (at ${worker.maxGapAt.toFixed(2)} s) against ${control.maxGapMs.toFixed(0)} ms for the control`);
+      `main thread: ${worker.ticks} timer ticks, 95% of gaps ≤ ${worker.p95GapMs.toFixed(0)} ms, longest ${worker.maxGapMs.toFixed(0)} ms (at ${worker.maxGapAt.toFixed(2)} s); ` +
+      `control: ${control.ticks} ticks, longest ${control.maxGapMs.toFixed(0)} ms`);
     expect(worker.mode).toBe('worker');
     expect(worker.status).toBe('done');
     // progress: one message per ≥ 50 ms (batchEveryMs), each drawn
@@ -115,8 +122,11 @@ describe('the web demo (examples/web) in Chromium', () => {
     expect(await page.textContent('#status')).toMatch(/^Trained: \d+ steps in [\d.]+ s, loss [\d.]+ /);
     // responsive: the page's 10 ms timer never paused long, while training took far longer than that
     expect(worker.seconds).toBeGreaterThan(SECONDS * 0.9);
+    expect(worker.ticks).toBeGreaterThan(MIN_WORKER_TICK_SHARE * 100 * worker.seconds);
+    expect(worker.p95GapMs).toBeLessThan(MAX_WORKER_P95_GAP_MS);
     expect(worker.maxGapMs).toBeLessThan(MAX_WORKER_GAP_MS);
-    expect(control.maxGapMs).toBeGreaterThan(10 * worker.maxGapMs);
+    // and the control really froze: a handful of ticks in the same time
+    expect(control.ticks).toBeLessThan(0.05 * 100 * control.seconds);
   }, 20_000);
 
   it('shows a sample of text from the trained model, in its vocabulary', async () => {
