@@ -1,5 +1,6 @@
-// The machine's f32x4 mul+add peak, from the microkernel in bench/assembly/peak.ts
-// (built to build/peak.wasm by `npm run build:bench`).
+// The machine's f32x4 peak, from the microkernel in bench/assembly/peak.ts (built by
+// `npm run build:bench`): mul+add chains in build/peak.wasm, fused multiply-add chains in
+// build/peak-relaxed.wasm, the ceiling of the plain and the relaxed kernels respectively.
 import { readFile } from 'node:fs/promises';
 import { item, type Item } from './timing.js';
 
@@ -10,8 +11,8 @@ export const STEPS = 4;
 // code is in place), long enough that call overhead is noise.
 export const ITERS = 1 << 18;
 
-export async function peakItems(): Promise<Item[]> {
-  const url = new URL('../build/peak.wasm', import.meta.url);
+export async function peakItems(relaxed: boolean): Promise<Item[]> {
+  const url = new URL(relaxed ? '../build/peak-relaxed.wasm' : '../build/peak.wasm', import.meta.url);
   let bytes: ArrayBuffer;
   try {
     const buf = await readFile(url);
@@ -23,7 +24,7 @@ export async function peakItems(): Promise<Item[]> {
   const exports = instance.exports as Record<string, unknown>;
   return CHAINS.map((n) => {
     const f = exports[`peak${n}`] as (iters: number, seed: number, eps: number) => number;
-    if (typeof f !== 'function') throw new Error(`bench: build/peak.wasm has no export peak${n}; rebuild it`);
+    if (typeof f !== 'function') throw new Error(`bench: ${url.pathname} has no export peak${n}; rebuild it`);
     // eps = 1e-8 keeps every accumulator at its start value (see peak.ts); check the result so
     // a miscompiled or dead-code-eliminated kernel cannot pass silently.
     const expect = n * 4 * (1 + (n - 1) / 2);

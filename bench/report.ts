@@ -165,7 +165,7 @@ export function render(r: ReportInput): string {
   for (const s of r.skippedPeers) o.push(`- ${s.system}: **skipped** — ${s.why}`);
   for (const w of [...r.warnings, ...r.micro.warnings]) o.push(`- ${w}`);
   o.push(`- Parts run: ${r.parts.join(', ')}. Time: ${r.seconds.total.toFixed(0)} s in all (${Object.entries(r.seconds.parts).map(([k, v]) => `${k} ${v.toFixed(0)} s`).join(', ')}).`);
-  o.push(`- wasm SIMD peak (f32x4 mul+add, this run): **${G(r.micro.peak)} GFLOP/s**; "% of peak" below divides by it.`);
+  o.push(`- wasm SIMD peak (${r.micro.peakKind}, this run): **${G(r.micro.peak)} GFLOP/s**; "% of peak" below divides by it.`);
   o.push('');
 
   o.push('## Targets');
@@ -184,7 +184,7 @@ export function render(r: ReportInput): string {
     o.push('');
     o.push('¹ brain.js has no batches: it trains and runs one sequence at a time, so its tokens/s = T / time per sequence (the B sequences of the batch in turn).');
     o.push('');
-    o.push('"% of peak" divides by the wasm SIMD peak (4 lanes, mul + add, no fused multiply-add); native PyTorch runs AVX2/AVX-512 FMA code, ' +
+    o.push(`"% of peak" divides by the wasm SIMD peak (4 lanes, ${r.micro.peakKind}); native PyTorch runs AVX2/AVX-512 FMA code, ` +
       'whose one-core matmul is given with the versions above, so it can exceed 100%.');
     o.push('');
     o.push(`GFLOP/s are effective: forward flops per token 2·G·H·(I+H) + 2·H·O (G = 4 LSTM, 3 GRU, 1 RNN), training 3× that; elementwise work is not counted. ` +

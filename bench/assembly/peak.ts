@@ -1,9 +1,9 @@
 // @ts-nocheck: AssemblyScript, not TypeScript (compiled by asc; the root tsconfig includes bench/)
 //
-// f32x4 mul+add peak of this machine as V8 runs wasm SIMD (no FMA in wasm SIMD: V8 emits a
-// vmulps and a vaddps). N independent chains acc = acc + a·b, every operand in a register;
-// each step is one f32x4.mul and one f32x4.add per chain. Flops per call:
-// iters × 4 steps × N chains × 4 lanes × 2.
+// f32x4 peak of this machine as V8 runs wasm SIMD: plain SIMD has no FMA (V8 emits a vmulps
+// and a vaddps per step); the relaxed build's relaxed_madd is one vfmadd. N independent chains
+// acc = acc + a·b, every operand in a register. Flops per call: iters × 4 steps × N chains ×
+// 4 lanes × 2.
 //
 // Choices, each checked against the x64 code V8 generates (node --print-wasm-code):
 // - a = the chain's own accumulator (acc += acc·b). With loop-invariant a and b every chain
@@ -21,6 +21,15 @@
 //   The sum of the chains is returned, so the loop is live, and checked by the caller.
 
 const B: usize = memory.data(16, 16);
+
+// One step of a chain, acc + acc·b: a mul and an add, or in the relaxed-SIMD build (built to
+// build/peak-relaxed.wasm with --enable relaxed-simd) one fused multiply-add, which V8 emits as
+// vfmadd where the CPU has FMA. The relaxed peak is the ceiling of rnn-relaxed.wasm's kernels.
+// @ts-ignore: decorator
+@inline function step(c: v128, b: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(c, b, c);
+  return f32x4.add(c, f32x4.mul(c, b));
+}
 
 // 12 chains × 4 steps per iteration.
 export function peak12(iters: i32, seed: f32, eps: f32): f32 {
@@ -40,57 +49,57 @@ export function peak12(iters: i32, seed: f32, eps: f32): f32 {
   let c11 = f32x4.splat(seed + 11.0);
   for (let n = 0; n < iters; n++) {
     // step 1 of 4
-    c0 = f32x4.add(c0, f32x4.mul(c0, b));
-    c1 = f32x4.add(c1, f32x4.mul(c1, b));
-    c2 = f32x4.add(c2, f32x4.mul(c2, b));
-    c3 = f32x4.add(c3, f32x4.mul(c3, b));
-    c4 = f32x4.add(c4, f32x4.mul(c4, b));
-    c5 = f32x4.add(c5, f32x4.mul(c5, b));
-    c6 = f32x4.add(c6, f32x4.mul(c6, b));
-    c7 = f32x4.add(c7, f32x4.mul(c7, b));
-    c8 = f32x4.add(c8, f32x4.mul(c8, b));
-    c9 = f32x4.add(c9, f32x4.mul(c9, b));
-    c10 = f32x4.add(c10, f32x4.mul(c10, b));
-    c11 = f32x4.add(c11, f32x4.mul(c11, b));
+    c0 = step(c0, b);
+    c1 = step(c1, b);
+    c2 = step(c2, b);
+    c3 = step(c3, b);
+    c4 = step(c4, b);
+    c5 = step(c5, b);
+    c6 = step(c6, b);
+    c7 = step(c7, b);
+    c8 = step(c8, b);
+    c9 = step(c9, b);
+    c10 = step(c10, b);
+    c11 = step(c11, b);
     // step 2 of 4
-    c0 = f32x4.add(c0, f32x4.mul(c0, b));
-    c1 = f32x4.add(c1, f32x4.mul(c1, b));
-    c2 = f32x4.add(c2, f32x4.mul(c2, b));
-    c3 = f32x4.add(c3, f32x4.mul(c3, b));
-    c4 = f32x4.add(c4, f32x4.mul(c4, b));
-    c5 = f32x4.add(c5, f32x4.mul(c5, b));
-    c6 = f32x4.add(c6, f32x4.mul(c6, b));
-    c7 = f32x4.add(c7, f32x4.mul(c7, b));
-    c8 = f32x4.add(c8, f32x4.mul(c8, b));
-    c9 = f32x4.add(c9, f32x4.mul(c9, b));
-    c10 = f32x4.add(c10, f32x4.mul(c10, b));
-    c11 = f32x4.add(c11, f32x4.mul(c11, b));
+    c0 = step(c0, b);
+    c1 = step(c1, b);
+    c2 = step(c2, b);
+    c3 = step(c3, b);
+    c4 = step(c4, b);
+    c5 = step(c5, b);
+    c6 = step(c6, b);
+    c7 = step(c7, b);
+    c8 = step(c8, b);
+    c9 = step(c9, b);
+    c10 = step(c10, b);
+    c11 = step(c11, b);
     // step 3 of 4
-    c0 = f32x4.add(c0, f32x4.mul(c0, b));
-    c1 = f32x4.add(c1, f32x4.mul(c1, b));
-    c2 = f32x4.add(c2, f32x4.mul(c2, b));
-    c3 = f32x4.add(c3, f32x4.mul(c3, b));
-    c4 = f32x4.add(c4, f32x4.mul(c4, b));
-    c5 = f32x4.add(c5, f32x4.mul(c5, b));
-    c6 = f32x4.add(c6, f32x4.mul(c6, b));
-    c7 = f32x4.add(c7, f32x4.mul(c7, b));
-    c8 = f32x4.add(c8, f32x4.mul(c8, b));
-    c9 = f32x4.add(c9, f32x4.mul(c9, b));
-    c10 = f32x4.add(c10, f32x4.mul(c10, b));
-    c11 = f32x4.add(c11, f32x4.mul(c11, b));
+    c0 = step(c0, b);
+    c1 = step(c1, b);
+    c2 = step(c2, b);
+    c3 = step(c3, b);
+    c4 = step(c4, b);
+    c5 = step(c5, b);
+    c6 = step(c6, b);
+    c7 = step(c7, b);
+    c8 = step(c8, b);
+    c9 = step(c9, b);
+    c10 = step(c10, b);
+    c11 = step(c11, b);
     // step 4 of 4
-    c0 = f32x4.add(c0, f32x4.mul(c0, b));
-    c1 = f32x4.add(c1, f32x4.mul(c1, b));
-    c2 = f32x4.add(c2, f32x4.mul(c2, b));
-    c3 = f32x4.add(c3, f32x4.mul(c3, b));
-    c4 = f32x4.add(c4, f32x4.mul(c4, b));
-    c5 = f32x4.add(c5, f32x4.mul(c5, b));
-    c6 = f32x4.add(c6, f32x4.mul(c6, b));
-    c7 = f32x4.add(c7, f32x4.mul(c7, b));
-    c8 = f32x4.add(c8, f32x4.mul(c8, b));
-    c9 = f32x4.add(c9, f32x4.mul(c9, b));
-    c10 = f32x4.add(c10, f32x4.mul(c10, b));
-    c11 = f32x4.add(c11, f32x4.mul(c11, b));
+    c0 = step(c0, b);
+    c1 = step(c1, b);
+    c2 = step(c2, b);
+    c3 = step(c3, b);
+    c4 = step(c4, b);
+    c5 = step(c5, b);
+    c6 = step(c6, b);
+    c7 = step(c7, b);
+    c8 = step(c8, b);
+    c9 = step(c9, b);
+    c10 = step(c10, b);
+    c11 = step(c11, b);
   }
   const s = f32x4.add(f32x4.add(f32x4.add(f32x4.add(c0, c1), f32x4.add(c2, c3)), f32x4.add(f32x4.add(c4, c5), f32x4.add(c6, c7))), f32x4.add(f32x4.add(c8, c9), f32x4.add(c10, c11)));
   return f32x4.extract_lane(s, 0) + f32x4.extract_lane(s, 1) + f32x4.extract_lane(s, 2) + f32x4.extract_lane(s, 3);
@@ -118,73 +127,73 @@ export function peak16(iters: i32, seed: f32, eps: f32): f32 {
   let c15 = f32x4.splat(seed + 15.0);
   for (let n = 0; n < iters; n++) {
     // step 1 of 4
-    c0 = f32x4.add(c0, f32x4.mul(c0, b));
-    c1 = f32x4.add(c1, f32x4.mul(c1, b));
-    c2 = f32x4.add(c2, f32x4.mul(c2, b));
-    c3 = f32x4.add(c3, f32x4.mul(c3, b));
-    c4 = f32x4.add(c4, f32x4.mul(c4, b));
-    c5 = f32x4.add(c5, f32x4.mul(c5, b));
-    c6 = f32x4.add(c6, f32x4.mul(c6, b));
-    c7 = f32x4.add(c7, f32x4.mul(c7, b));
-    c8 = f32x4.add(c8, f32x4.mul(c8, b));
-    c9 = f32x4.add(c9, f32x4.mul(c9, b));
-    c10 = f32x4.add(c10, f32x4.mul(c10, b));
-    c11 = f32x4.add(c11, f32x4.mul(c11, b));
-    c12 = f32x4.add(c12, f32x4.mul(c12, b));
-    c13 = f32x4.add(c13, f32x4.mul(c13, b));
-    c14 = f32x4.add(c14, f32x4.mul(c14, b));
-    c15 = f32x4.add(c15, f32x4.mul(c15, b));
+    c0 = step(c0, b);
+    c1 = step(c1, b);
+    c2 = step(c2, b);
+    c3 = step(c3, b);
+    c4 = step(c4, b);
+    c5 = step(c5, b);
+    c6 = step(c6, b);
+    c7 = step(c7, b);
+    c8 = step(c8, b);
+    c9 = step(c9, b);
+    c10 = step(c10, b);
+    c11 = step(c11, b);
+    c12 = step(c12, b);
+    c13 = step(c13, b);
+    c14 = step(c14, b);
+    c15 = step(c15, b);
     // step 2 of 4
-    c0 = f32x4.add(c0, f32x4.mul(c0, b));
-    c1 = f32x4.add(c1, f32x4.mul(c1, b));
-    c2 = f32x4.add(c2, f32x4.mul(c2, b));
-    c3 = f32x4.add(c3, f32x4.mul(c3, b));
-    c4 = f32x4.add(c4, f32x4.mul(c4, b));
-    c5 = f32x4.add(c5, f32x4.mul(c5, b));
-    c6 = f32x4.add(c6, f32x4.mul(c6, b));
-    c7 = f32x4.add(c7, f32x4.mul(c7, b));
-    c8 = f32x4.add(c8, f32x4.mul(c8, b));
-    c9 = f32x4.add(c9, f32x4.mul(c9, b));
-    c10 = f32x4.add(c10, f32x4.mul(c10, b));
-    c11 = f32x4.add(c11, f32x4.mul(c11, b));
-    c12 = f32x4.add(c12, f32x4.mul(c12, b));
-    c13 = f32x4.add(c13, f32x4.mul(c13, b));
-    c14 = f32x4.add(c14, f32x4.mul(c14, b));
-    c15 = f32x4.add(c15, f32x4.mul(c15, b));
+    c0 = step(c0, b);
+    c1 = step(c1, b);
+    c2 = step(c2, b);
+    c3 = step(c3, b);
+    c4 = step(c4, b);
+    c5 = step(c5, b);
+    c6 = step(c6, b);
+    c7 = step(c7, b);
+    c8 = step(c8, b);
+    c9 = step(c9, b);
+    c10 = step(c10, b);
+    c11 = step(c11, b);
+    c12 = step(c12, b);
+    c13 = step(c13, b);
+    c14 = step(c14, b);
+    c15 = step(c15, b);
     // step 3 of 4
-    c0 = f32x4.add(c0, f32x4.mul(c0, b));
-    c1 = f32x4.add(c1, f32x4.mul(c1, b));
-    c2 = f32x4.add(c2, f32x4.mul(c2, b));
-    c3 = f32x4.add(c3, f32x4.mul(c3, b));
-    c4 = f32x4.add(c4, f32x4.mul(c4, b));
-    c5 = f32x4.add(c5, f32x4.mul(c5, b));
-    c6 = f32x4.add(c6, f32x4.mul(c6, b));
-    c7 = f32x4.add(c7, f32x4.mul(c7, b));
-    c8 = f32x4.add(c8, f32x4.mul(c8, b));
-    c9 = f32x4.add(c9, f32x4.mul(c9, b));
-    c10 = f32x4.add(c10, f32x4.mul(c10, b));
-    c11 = f32x4.add(c11, f32x4.mul(c11, b));
-    c12 = f32x4.add(c12, f32x4.mul(c12, b));
-    c13 = f32x4.add(c13, f32x4.mul(c13, b));
-    c14 = f32x4.add(c14, f32x4.mul(c14, b));
-    c15 = f32x4.add(c15, f32x4.mul(c15, b));
+    c0 = step(c0, b);
+    c1 = step(c1, b);
+    c2 = step(c2, b);
+    c3 = step(c3, b);
+    c4 = step(c4, b);
+    c5 = step(c5, b);
+    c6 = step(c6, b);
+    c7 = step(c7, b);
+    c8 = step(c8, b);
+    c9 = step(c9, b);
+    c10 = step(c10, b);
+    c11 = step(c11, b);
+    c12 = step(c12, b);
+    c13 = step(c13, b);
+    c14 = step(c14, b);
+    c15 = step(c15, b);
     // step 4 of 4
-    c0 = f32x4.add(c0, f32x4.mul(c0, b));
-    c1 = f32x4.add(c1, f32x4.mul(c1, b));
-    c2 = f32x4.add(c2, f32x4.mul(c2, b));
-    c3 = f32x4.add(c3, f32x4.mul(c3, b));
-    c4 = f32x4.add(c4, f32x4.mul(c4, b));
-    c5 = f32x4.add(c5, f32x4.mul(c5, b));
-    c6 = f32x4.add(c6, f32x4.mul(c6, b));
-    c7 = f32x4.add(c7, f32x4.mul(c7, b));
-    c8 = f32x4.add(c8, f32x4.mul(c8, b));
-    c9 = f32x4.add(c9, f32x4.mul(c9, b));
-    c10 = f32x4.add(c10, f32x4.mul(c10, b));
-    c11 = f32x4.add(c11, f32x4.mul(c11, b));
-    c12 = f32x4.add(c12, f32x4.mul(c12, b));
-    c13 = f32x4.add(c13, f32x4.mul(c13, b));
-    c14 = f32x4.add(c14, f32x4.mul(c14, b));
-    c15 = f32x4.add(c15, f32x4.mul(c15, b));
+    c0 = step(c0, b);
+    c1 = step(c1, b);
+    c2 = step(c2, b);
+    c3 = step(c3, b);
+    c4 = step(c4, b);
+    c5 = step(c5, b);
+    c6 = step(c6, b);
+    c7 = step(c7, b);
+    c8 = step(c8, b);
+    c9 = step(c9, b);
+    c10 = step(c10, b);
+    c11 = step(c11, b);
+    c12 = step(c12, b);
+    c13 = step(c13, b);
+    c14 = step(c14, b);
+    c15 = step(c15, b);
   }
   const s = f32x4.add(f32x4.add(f32x4.add(f32x4.add(c0, c1), f32x4.add(c2, c3)), f32x4.add(f32x4.add(c4, c5), f32x4.add(c6, c7))), f32x4.add(f32x4.add(f32x4.add(c8, c9), f32x4.add(c10, c11)), f32x4.add(f32x4.add(c12, c13), f32x4.add(c14, c15))));
   return f32x4.extract_lane(s, 0) + f32x4.extract_lane(s, 1) + f32x4.extract_lane(s, 2) + f32x4.extract_lane(s, 3);
