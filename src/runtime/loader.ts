@@ -17,8 +17,9 @@ export interface InitOptions {
   /**
    * The compiled module (`WebAssembly.Module`, required on Cloudflare Workers, which forbid
    * compiling bytes at run time), its bytes, a URL (string or `URL`) to fetch or, in Node,
-   * a `file:` URL, or a fetch `Response`. Default: `rnn.wasm` next to this module, read
-   * from disk in Node and fetched via `new URL('./rnn.wasm', import.meta.url)` elsewhere.
+   * a `file:` URL, or a fetch `Response`. Default: `rnn.wasm` beside the package's entry, read
+   * from disk in Node, fetched via `new URL('./rnn.wasm', import.meta.url)` in browsers and
+   * workers, and imported precompiled on Cloudflare Workers.
    * Give the build that matches `simd` (rnn-relaxed.wasm for 'relaxed').
    */
   wasm?: WasmSource;
@@ -82,7 +83,7 @@ export interface Locator {
   base(): string | undefined;
 }
 
-/** The two builds. */
+/** @internal The two builds. */
 export type WasmFile = 'rnn.wasm' | 'rnn-relaxed.wasm';
 
 /**
