@@ -260,7 +260,9 @@ export function gemm(
 // C[M×N] (row stride ldc) = or += A[M×K] (row stride lda) · Wᵀ (+ bias[N]), with W [N×K] as
 // stored (row-major, PyTorch's layout) and NOT packed: for calls with a handful of rows
 // (streaming one step at a time, batch 1), where packing W would cost more than the product.
-// Four rows of W at a time, dot products along K in f32x4.
+// Eight rows of W at a time, dot products along K in f32x4. A row of A that is almost all zeros
+// (a one-hot input, a zero initial state) reads only the columns of W under its nonzeros: reading
+// all of W is what a step costs at batch 1, so a one-hot x·W_ihᵀ becomes a column gather.
 export function gemm_nt_rows(
   C: usize, ldc: i32, A: usize, lda: i32, W: usize, bias: usize, M: i32, N: i32, K: i32, accumulate: i32,
 ): void {
@@ -269,6 +271,7 @@ export function gemm_nt_rows(
   for (let i = 0; i < M; i++) {
     const a = A + (<usize>i * <usize>lda << 2);
     const c = C + (<usize>i * <usize>ldc << 2);
+    if (sparseRow(c, a, W, bias, N, K, accumulate)) continue;
     let n = 0;
     // eight rows of W per pass: one load of x feeds eight independent multiply-add chains
     for (; n + 8 <= N; n += 8) {
@@ -328,6 +331,37 @@ export function gemm_nt_rows(
       store<f32>(c + (<usize>n << 2), r);
     }
   }
+}
+
+// Where at most K/8 (and at most SPARSE_MAX) of a's K values are nonzero: c[n] (=|+=) Σ over
+// those k of a[k]·W[n, k] (+ bias[n]), in the order the dense loop adds (products, bias, then c),
+// so a single nonzero gives the same bits either way. Returns false (nothing written) otherwise.
+const SPARSE_MAX: i32 = 16;
+const NZ: usize = memory.data(SPARSE_MAX * 4, 16);
+
+function sparseRow(c: usize, a: usize, W: usize, bias: usize, N: i32, K: i32, accumulate: i32): bool {
+  const limit = min(SPARSE_MAX, K >> 3);
+  let nnz = 0;
+  for (let k = 0; k < K; k++) {
+    if (load<f32>(a + (<usize>k << 2)) != 0) {
+      if (nnz == limit) return false;
+      store<i32>(NZ + (<usize>nnz << 2), k);
+      nnz++;
+    }
+  }
+  const rowW = <usize>K << 2;
+  for (let n = 0; n < N; n++) {
+    const w = W + <usize>n * rowW;
+    let r: f32 = 0;
+    for (let q = 0; q < nnz; q++) {
+      const o = <usize>load<i32>(NZ + (<usize>q << 2)) << 2;
+      r += load<f32>(a + o) * load<f32>(w + o);
+    }
+    if (bias) r += load<f32>(bias + (<usize>n << 2));
+    if (accumulate) r += load<f32>(c + (<usize>n << 2));
+    store<f32>(c + (<usize>n << 2), r);
+  }
+  return true;
 }
 
 // Rows at or below which x·Wᵀ skips packing (gemm_nt_rows); above it, packing pays for itself.

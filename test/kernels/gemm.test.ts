@@ -118,6 +118,32 @@ describe('gemm_nt_rows (unpacked x·Wᵀ for a few rows: streaming)', () => {
 });
 
 
+describe('gemm_nt_rows on sparse rows (one-hot inputs, zero states: only the nonzero columns are read)', () => {
+  it('matches the reference with 0, 1, 2 and K/8 nonzeros per row, with bias, accumulation and strides', () => {
+    const { k, put, get } = W;
+    let worst = 0;
+    for (const M of [1, 3]) for (const N of SIZES) for (const K of [8, 13, 33, 129, 200]) for (const acc of [0, 1]) {
+      for (const nnz of [0, 1, 2, Math.floor(K / 8)]) {
+        const lda = K + 1, ldc = N + 2;
+        const A = new Float32Array(M * lda);
+        const r = randoms(M * nnz * 2 + 1, K * 7 + nnz);
+        for (let i = 0; i < M; i++) for (let q = 0; q < nnz; q++) A[i * lda + Math.floor(((r[(i * nnz + q) * 2] + 1) / 2) * K) % K] = r[(i * nnz + q) * 2 + 1];
+        const Wt = randoms(N * K, N + K * 5), bias = randoms(N, N + 3), C0 = randoms(M * ldc, 6);
+        const c = put(C0);
+        k.gemm_nt_rows(c, ldc, put(A), lda, put(Wt), acc ? 0 : put(bias), M, N, K, acc);
+        const C = get(c, M * ldc);
+        for (let i = 0; i < M; i++) for (let j = 0; j < ldc; j++) {
+          if (j >= N) { expect(C[i * ldc + j]).toBe(C0[i * ldc + j]); continue; }
+          let s = acc ? C0[i * ldc + j] : bias[j], mag = Math.abs(s);
+          for (let q = 0; q < K; q++) { s += A[i * lda + q] * Wt[j * K + q]; mag += Math.abs(A[i * lda + q] * Wt[j * K + q]); }
+          worst = Math.max(worst, Math.abs(C[i * ldc + j] - s) / (2 * (K + 2) * U * mag + 1e-30));
+        }
+      }
+    }
+    expect(worst).toBeLessThanOrEqual(1);
+  });
+});
+
 describe('colsum_acc (bias gradients: column sums over T·B rows)', () => {
   it('adds the column sums into one or two destinations on rows × cols from {1, 3, 7, 13, 33, 129}', () => {
     const { k, put, get } = W;
