@@ -333,6 +333,26 @@ export function gemm_nt_rows(
   }
 }
 
+// Whether every row of A [M×K] (row stride lda) has at most sparseLimit(K) nonzeros; stops at
+// the first row that has more (a dense input costs a look at its first few values).
+function allRowsSparse(A: usize, lda: i32, M: i32, K: i32): bool {
+  const limit = sparseLimit(K);
+  if (limit == 0) return false;
+  for (let i = 0; i < M; i++) {
+    const a = A + (<usize>i * <usize>lda << 2);
+    let nnz = 0;
+    for (let k = 0; k < K; k++) {
+      if (load<f32>(a + (<usize>k << 2)) != 0 && ++nnz > limit) return false;
+    }
+  }
+  return true;
+}
+
+// @ts-ignore: decorator
+@inline function sparseLimit(K: i32): i32 {
+  return min(SPARSE_MAX, K >> 3);
+}
+
 // Where at most K/8 (and at most SPARSE_MAX) of a's K values are nonzero: c[n] (=|+=) Σ over
 // those k of a[k]·W[n, k] (+ bias[n]), in the order the dense loop adds (products, bias, then c),
 // so a single nonzero gives the same bits either way. Returns false (nothing written) otherwise.
@@ -340,7 +360,7 @@ const SPARSE_MAX: i32 = 16;
 const NZ: usize = memory.data(SPARSE_MAX * 4, 16);
 
 function sparseRow(c: usize, a: usize, W: usize, bias: usize, N: i32, K: i32, accumulate: i32): bool {
-  const limit = min(SPARSE_MAX, K >> 3);
+  const limit = sparseLimit(K);
   let nnz = 0;
   for (let k = 0; k < K; k++) {
     if (load<f32>(a + (<usize>k << 2)) != 0) {
@@ -350,6 +370,20 @@ function sparseRow(c: usize, a: usize, W: usize, bias: usize, N: i32, K: i32, ac
     }
   }
   const rowW = <usize>K << 2;
+  if (nnz == 1) {
+    // one-hot: a column of W, scaled
+    const o = <usize>load<i32>(NZ) << 2;
+    const x = load<f32>(a + o);
+    let w = W + o;
+    for (let n = 0; n < N; n++) {
+      let r = x * load<f32>(w);
+      if (bias) r += load<f32>(bias + (<usize>n << 2));
+      if (accumulate) r += load<f32>(c + (<usize>n << 2));
+      store<f32>(c + (<usize>n << 2), r);
+      w += rowW;
+    }
+    return true;
+  }
   for (let n = 0; n < N; n++) {
     const w = W + <usize>n * rowW;
     let r: f32 = 0;
@@ -367,13 +401,15 @@ function sparseRow(c: usize, a: usize, W: usize, bias: usize, N: i32, K: i32, ac
 // Rows at or below which x·Wᵀ skips packing (gemm_nt_rows); above it, packing pays for itself.
 export const SMALL_ROWS: i32 = 4;
 
-// C[M×N] (=|+=) A[M×K] · Wᵀ (+ bias), W [N×K] as stored: reads W in place for a few rows, else
-// packs it (into ws: gemm_packed_size(K, N) floats) and runs the blocked GEMM. The one place
-// that chooses between the two (layers' input projection, Linear).
+// C[M×N] (=|+=) A[M×K] · Wᵀ (+ bias), W [N×K] as stored: reads W in place for a few rows, or
+// when every row of A is sparse (one-hot inputs: then each row gathers its few columns of W,
+// with the same bits as the dense product for one nonzero per row), else packs W (into ws:
+// gemm_packed_size(K, N) floats) and runs the blocked GEMM. The one place that chooses between
+// them (layers' input projection, Linear).
 export function matmul_nt(
   C: usize, ldc: i32, A: usize, lda: i32, W: usize, bias: usize, M: i32, N: i32, K: i32, accumulate: i32, ws: usize,
 ): void {
-  if (M <= SMALL_ROWS) {
+  if (M <= SMALL_ROWS || allRowsSparse(A, lda, M, K)) {
     gemm_nt_rows(C, ldc, A, lda, W, bias, M, N, K, accumulate);
     return;
   }

@@ -144,6 +144,39 @@ describe('gemm_nt_rows on sparse rows (one-hot inputs, zero states: only the non
   });
 });
 
+describe('matmul_nt (x·Wᵀ as layers call it: in place for few or sparse rows, else packed)', () => {
+  it('matches the reference for one-hot, sparse, zero and dense rows, every row count from 1 to 40', () => {
+    const { k, put, alloc, get } = W;
+    let worst = 0;
+    for (const M of [1, 5, 13, 40]) for (const N of [1, 7, 33, 129]) for (const K of [8, 65, 129]) {
+      for (const kind of ['one-hot', 'sparse', 'zero', 'one dense row'] as const) {
+        const lda = K + 3, ldc = N + 1;
+        const A = new Float32Array(M * lda);
+        const r = randoms(M * 4 + lda, M * 31 + K + N);
+        for (let i = 0; i < M; i++) {
+          const at = (q: number) => i * lda + Math.floor(((r[i * 4 + q] + 1) / 2) * K) % K;
+          if (kind === 'one-hot') A[at(0)] = 1;
+          if (kind === 'sparse') { A[at(0)] = r[i * 4 + 2]; A[at(1)] = r[i * 4 + 3]; }
+        }
+        if (kind === 'one dense row') A.set(randoms(K, K), (M - 1) * lda); // the packed GEMM then
+        const Wt = randoms(N * K, N * 3 + K), bias = randoms(N, N + 9), C0 = randoms(M * ldc, 8);
+        const c = put(C0);
+        k.matmul_nt(c, ldc, put(A), lda, put(Wt), put(bias), M, N, K, 0, alloc(k.gemm_packed_size(K, N)));
+        const C = get(c, M * ldc);
+        for (let i = 0; i < M; i++) for (let j = 0; j < ldc; j++) {
+          if (j >= N) { expect(C[i * ldc + j]).toBe(C0[i * ldc + j]); continue; }
+          let s = bias[j], mag = Math.abs(s);
+          for (let q = 0; q < K; q++) { s += A[i * lda + q] * Wt[j * K + q]; mag += Math.abs(A[i * lda + q] * Wt[j * K + q]); }
+          worst = Math.max(worst, Math.abs(C[i * ldc + j] - s) / (2 * (K + 2) * U * mag + 1e-30));
+          // one nonzero per row: the product itself, rounded once, plus the bias, as the dense kernels give
+          if (kind === 'one-hot') expect(C[i * ldc + j]).toBe(Math.fround(Math.fround(s - bias[j]) + bias[j]));
+        }
+      }
+    }
+    expect(worst).toBeLessThanOrEqual(1);
+  });
+});
+
 describe('colsum_acc (bias gradients: column sums over T·B rows)', () => {
   it('adds the column sums into one or two destinations on rows × cols from {1, 3, 7, 13, 33, 129}', () => {
     const { k, put, get } = W;
