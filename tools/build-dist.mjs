@@ -18,7 +18,7 @@ rmSync(DIST, { recursive: true, force: true });
 const common = {
   bundle: true,
   target: 'es2022',
-  external: ['node:*', '*.wasm', '@assemblyscript/loader'],
+  external: ['node:*', '*.wasm'],
   logLevel: 'warning',
   legalComments: 'none',
 };

@@ -1,4 +1,3 @@
-import { instantiate } from '@assemblyscript/loader';
 import { NotInitializedError, WasmLoadError } from '../errors.js';
 import { Arena } from './arena.js';
 import type { Kernels } from './kernels.js';
@@ -149,10 +148,14 @@ async function load(options: InitOptions, locator: Locator): Promise<Runtime> {
   const { source, tried } = await resolveSource(options.wasm, simd, locator);
   let exports: Kernels;
   try {
-    const result = await instantiate<Record<string, unknown>>(source as never, {});
-    // the instance's own exports: the loader's demangled ones wrap every function in a
-    // rest-parameter closure, which allocates an arguments array per kernel call
-    exports = result.instance.exports as unknown as Kernels;
+    // WebAssembly itself, not @assemblyscript/loader: the module imports nothing and aborts
+    // nowhere (built with noAssert), so the loader would only add its wrappers, which allocate
+    // per call, and its check `typeof Response`, which in Node loads the whole fetch
+    // implementation (20-30 ms of a cold start)
+    const instance = source instanceof WebAssembly.Module
+      ? await WebAssembly.instantiate(source, {})
+      : (await WebAssembly.instantiate(source as BufferSource, {})).instance;
+    exports = instance.exports as unknown as Kernels;
   } catch (cause) {
     const hint = /code generation|disallowed/i.test(message(cause))
       ? ' (this runtime only runs precompiled modules, as Cloudflare Workers do: import the .wasm file, which gives a WebAssembly.Module, and pass it as init({ wasm }))'

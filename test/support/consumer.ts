@@ -1,8 +1,8 @@
 // The package as a user installs it: `npm pack` of the built repository, unpacked into
 // build/consumer/node_modules/rnn-wasm. Tests of the package, the browser, workers and edge
 // runtimes import 'rnn-wasm' from there, never from src/. Made once per vitest run by
-// test/support/global-setup.ts; its dependency (@assemblyscript/loader) resolves from the
-// repository's node_modules, two folders up.
+// test/support/global-setup.ts. The package has no dependencies; the tools the tests use
+// (esbuild, miniflare, …) resolve from the repository's node_modules, two folders up.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
