@@ -96,6 +96,26 @@ describe('gemm K = 0', () => {
   });
 });
 
+/**
+ * Check C [M×ldc] = x·Wᵀ (+ bias, or + C0 when accumulating) against the float64 reference:
+ * padding columns untouched, and the worst error ÷ the dot-product bound returned (≤ 1 passes).
+ * `exact(i, j, s)` may add a per-element check given the reference s.
+ */
+function ntWorst(
+  C: Float32Array, C0: Float32Array, A: Float32Array, lda: number, Wt: Float32Array, bias: Float32Array, acc: number,
+  M: number, N: number, K: number, ldc: number, exact?: (i: number, j: number, s: number) => void,
+): number {
+  let worst = 0;
+  for (let i = 0; i < M; i++) for (let j = 0; j < ldc; j++) {
+    if (j >= N) { expect(C[i * ldc + j]).toBe(C0[i * ldc + j]); continue; }
+    let s = acc ? C0[i * ldc + j] : bias[j], mag = Math.abs(s);
+    for (let q = 0; q < K; q++) { s += A[i * lda + q] * Wt[j * K + q]; mag += Math.abs(A[i * lda + q] * Wt[j * K + q]); }
+    worst = Math.max(worst, Math.abs(C[i * ldc + j] - s) / (2 * (K + 2) * U * mag + 1e-30));
+    exact?.(i, j, s);
+  }
+  return worst;
+}
+
 describe('gemm_nt_rows (unpacked x·Wᵀ for a few rows: streaming)', () => {
   it('matches the reference on M ∈ {1..4} × every N, K from {1, 3, 7, 13, 33, 129}, with bias, accumulation and strides', () => {
     const { k, put, get } = W;
@@ -105,18 +125,11 @@ describe('gemm_nt_rows (unpacked x·Wᵀ for a few rows: streaming)', () => {
       const A = randoms(M * lda, M + K), Wt = randoms(N * K, N * 3 + K), bias = randoms(N, N), C0 = randoms(M * ldc, 5);
       const c = put(C0);
       k.gemm_nt_rows(c, ldc, put(A), lda, put(Wt), acc ? 0 : put(bias), M, N, K, acc);
-      const C = get(c, M * ldc);
-      for (let i = 0; i < M; i++) for (let j = 0; j < ldc; j++) {
-        if (j >= N) { expect(C[i * ldc + j]).toBe(C0[i * ldc + j]); continue; }
-        let s = acc ? C0[i * ldc + j] : bias[j], mag = Math.abs(s);
-        for (let q = 0; q < K; q++) { s += A[i * lda + q] * Wt[j * K + q]; mag += Math.abs(A[i * lda + q] * Wt[j * K + q]); }
-        worst = Math.max(worst, Math.abs(C[i * ldc + j] - s) / (2 * (K + 2) * U * mag + 1e-30));
-      }
+      worst = Math.max(worst, ntWorst(get(c, M * ldc), C0, A, lda, Wt, bias, acc, M, N, K, ldc));
     }
     expect(worst).toBeLessThanOrEqual(1);
   });
 });
-
 
 describe('gemm_nt_rows on sparse rows (one-hot inputs, zero states: only the nonzero columns are read)', () => {
   it('matches the reference with 0, 1, 2 and K/8 nonzeros per row, with bias, accumulation and strides', () => {
@@ -131,13 +144,7 @@ describe('gemm_nt_rows on sparse rows (one-hot inputs, zero states: only the non
         const Wt = randoms(N * K, N + K * 5), bias = randoms(N, N + 3), C0 = randoms(M * ldc, 6);
         const c = put(C0);
         k.gemm_nt_rows(c, ldc, put(A), lda, put(Wt), acc ? 0 : put(bias), M, N, K, acc);
-        const C = get(c, M * ldc);
-        for (let i = 0; i < M; i++) for (let j = 0; j < ldc; j++) {
-          if (j >= N) { expect(C[i * ldc + j]).toBe(C0[i * ldc + j]); continue; }
-          let s = acc ? C0[i * ldc + j] : bias[j], mag = Math.abs(s);
-          for (let q = 0; q < K; q++) { s += A[i * lda + q] * Wt[j * K + q]; mag += Math.abs(A[i * lda + q] * Wt[j * K + q]); }
-          worst = Math.max(worst, Math.abs(C[i * ldc + j] - s) / (2 * (K + 2) * U * mag + 1e-30));
-        }
+        worst = Math.max(worst, ntWorst(get(c, M * ldc), C0, A, lda, Wt, bias, acc, M, N, K, ldc));
       }
     }
     expect(worst).toBeLessThanOrEqual(1);
@@ -163,14 +170,9 @@ describe('matmul_nt (x·Wᵀ as layers call it: in place for few or sparse rows,
         const c = put(C0);
         k.matmul_nt(c, ldc, put(A), lda, put(Wt), put(bias), M, N, K, 0, alloc(k.gemm_packed_size(K, N)));
         const C = get(c, M * ldc);
-        for (let i = 0; i < M; i++) for (let j = 0; j < ldc; j++) {
-          if (j >= N) { expect(C[i * ldc + j]).toBe(C0[i * ldc + j]); continue; }
-          let s = bias[j], mag = Math.abs(s);
-          for (let q = 0; q < K; q++) { s += A[i * lda + q] * Wt[j * K + q]; mag += Math.abs(A[i * lda + q] * Wt[j * K + q]); }
-          worst = Math.max(worst, Math.abs(C[i * ldc + j] - s) / (2 * (K + 2) * U * mag + 1e-30));
-          // one nonzero per row: the product itself, rounded once, plus the bias, as the dense kernels give
-          if (kind === 'one-hot') expect(C[i * ldc + j]).toBe(Math.fround(Math.fround(s - bias[j]) + bias[j]));
-        }
+        // one nonzero per row: the product itself, rounded once, plus the bias, as the dense kernels give
+        const oneHotExact = (i: number, j: number, s: number) => expect(C[i * ldc + j]).toBe(Math.fround(Math.fround(s - bias[j]) + bias[j]));
+        worst = Math.max(worst, ntWorst(C, C0, A, lda, Wt, bias, 0, M, N, K, ldc, kind === 'one-hot' ? oneHotExact : undefined));
       }
     }
     expect(worst).toBeLessThanOrEqual(1);
