@@ -52,7 +52,8 @@ for (const out of Object.keys(esm.metafile.outputs).filter((f) => f.endsWith('.j
 }
 chmodSync(`${DIST}cli.js`, 0o755);
 
-// CommonJS: import.meta.url does not exist; the bundle sits in dist/cjs/ and the wasm in dist/.
+// CommonJS has no import.meta.url: it is defined as the URL of a file in dist/ (index.cjs, which
+// need not exist), so that new URL('./rnn.wasm', import.meta.url) finds the wasm there.
 await build({
   ...common,
   absWorkingDir: ROOT,

@@ -1,7 +1,8 @@
 import { fetchBytes, checkMagic, initWith, type InitOptions, type Locator } from './loader.js';
 
-// Bundled: dist/<chunk>.js sits beside dist/rnn.wasm. From source (tests, tsx): src/runtime/ → build/.
-const FROM_SOURCE = import.meta.url.includes('/src/runtime/');
+// Bundled: dist/<chunk>.js sits beside dist/rnn.wasm. Run from this very source file (tests,
+// tsx): src/runtime/ → build/.
+const FROM_SOURCE = import.meta.url.endsWith('/src/runtime/init-node.ts');
 
 const node: Locator = {
   candidates: (file) => [FROM_SOURCE ? new URL(`../../build/${file}`, import.meta.url) : new URL(`./${file}`, import.meta.url)],
