@@ -335,7 +335,7 @@ export function gemm_nt_rows(
 
 // Whether every row of A [M×K] (row stride lda) has at most sparseLimit(K) nonzeros; stops at
 // the first row that has more (a dense input costs a look at its first few values).
-function allRowsSparse(A: usize, lda: i32, M: i32, K: i32): bool {
+export function allRowsSparse(A: usize, lda: i32, M: i32, K: i32): bool {
   const limit = sparseLimit(K);
   if (limit == 0) return false;
   for (let i = 0; i < M; i++) {

@@ -10,7 +10,8 @@
 //   reverse: the direction walks t = T−1 … 0; its "previous" step is t + 1
 // Every pointer is a byte offset into linear memory; every size counts f32 elements.
 
-import { gemm, gemm_pack_b, gemm_packed_size, gemm_nt_rows, matmul_nt, SMALL_ROWS } from './gemm';
+import { allRowsSparse, gemm, gemm_pack_b, gemm_packed_size, gemm_nt_rows, matmul_nt, SMALL_ROWS } from './gemm';
+import { madd } from './fma';
 
 // @ts-ignore: decorator
 @inline export function f32p(base: usize, elements: i32): usize {
@@ -164,6 +165,31 @@ export function copyRows(dst: usize, ldd: i32, src: usize, lds: i32, rows: i32, 
   }
 }
 
+// dW_ih [GH, I] += dGiᵀ · X when every row of X has only a few nonzeros (one-hot inputs): each
+// nonzero x_rk adds x_rk · dGi[r, :] to column k. The columns are summed as contiguous rows of
+// ws ([I][GH]: I·GH ≤ backwardGemmsWs floats), then added into dW_ih once.
+function sparseInputWeightGrad(dw_ih: usize, dGi: usize, x: usize, ldx: i32, TB: i32, I: i32, GH: i32, ws: usize): void {
+  memory.fill(ws, 0, <usize>I * <usize>GH << 2);
+  const GH4 = GH & ~3;
+  for (let r = 0; r < TB; r++) {
+    const row = x + (<usize>r * <usize>ldx << 2);
+    const g = f32p(dGi, r * GH);
+    for (let k = 0; k < I; k++) {
+      const xv = load<f32>(row + (<usize>k << 2));
+      if (xv == 0) continue;
+      const d = f32p(ws, k * GH);
+      const xs = f32x4.splat(xv);
+      let j = 0;
+      for (; j < GH4; j += 4) v128.store(f32p(d, j), madd(xs, v128.load(f32p(g, j)), v128.load(f32p(d, j))));
+      for (; j < GH; j++) store<f32>(f32p(d, j), load<f32>(f32p(d, j)) + xv * load<f32>(f32p(g, j)));
+    }
+  }
+  for (let n = 0; n < GH; n++) {
+    const w = f32p(dw_ih, n * I);
+    for (let k = 0; k < I; k++) store<f32>(f32p(w, k), load<f32>(f32p(w, k)) + load<f32>(f32p(ws, k * GH + n)));
+  }
+}
+
 // Workspace floats backwardGemms needs.
 export function backwardGemmsWs(T: i32, B: i32, I: i32, H: i32, GH: i32): i32 {
   return max(
@@ -186,8 +212,11 @@ export function backwardGemms(
 ): void {
   const TB = T * B;
   // dW_ih += dGiᵀ · X   (M = GH, N = I, K = T·B)
-  gemm_pack_b(ws, x, TB, I, ldx, 1);
-  gemm(dw_ih, I, dGi, 1, GH, ws, 0, GH, I, TB, 1);
+  if (allRowsSparse(x, ldx, TB, I)) sparseInputWeightGrad(dw_ih, dGi, x, ldx, TB, I, GH, ws);
+  else {
+    gemm_pack_b(ws, x, TB, I, ldx, 1);
+    gemm(dw_ih, I, dGi, 1, GH, ws, 0, GH, I, TB, 1);
+  }
   // dW_hh += Σ_t dGh_tᵀ · h_prev(t): the step that read h0, then all others in one GEMM
   // whose h_prev rows are the output rows one step earlier in processing order.
   const first = reverse ? T - 1 : 0;

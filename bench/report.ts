@@ -132,8 +132,9 @@ const PEER_NOTES = [
   '**rnn-wasm**: `Sequential([LSTM|GRU|RNN({ batchFirst: true }), Linear])`, `Trainer` with SGD lr 0.01 and `crossEntropy` on class ids (S: `mse`); ' +
     'inference `model.predict` (logits); streaming `model.step` on `initState(1)`. Source: bench/ours.ts. ' +
     'The M/L rows feed one-hot vectors as every peer gets them; rnn-wasm notices rows with at most K/8 nonzeros and computes their ' +
-    'x·W_ihᵀ as a gather of W_ih\'s columns instead of a dense GEMM (the others multiply the zeros): at the commit that added it, ' +
-    'M inference 16.4 → 14.2 ms, M training 40.5 → 38.6 ms per batch, the streaming step 11.9 → 9.9 µs. Dense inputs of the same shape take the GEMM.',
+    'x·W_ihᵀ as a gather of W_ih\'s columns, and the W_ih gradient as adds into the columns under the nonzeros, instead of dense GEMMs ' +
+    '(the others multiply the zeros). Measured at the commits that added them: M inference 16.4 → 14.2 ms, M training 40.5 → 38.6 → 36.1 ms ' +
+    'and L training 447 → 423 ms per batch, the streaming step 11.9 → 9.9 µs. Dense inputs of the same shape take the GEMMs.',
   '**TF.js** (bench/peers/tfjs.ts): `tf.sequential([lstm|gru|simpleRNN({ returnSequences: true }), dense])`, compiled with `tf.train.sgd(0.01)` and ' +
     '`tf.losses.softmaxCrossEntropy` on one-hot targets (it has no sparse form with logits; S: meanSquaredError), one step = `await model.trainOnBatch(x, y)`. ' +
     'Wasm backend: `setThreadsCount(1)` must come before the backend initialises, and in Node `setWasmPaths()` must point at the package\'s dist/ folder; ' +
