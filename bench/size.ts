@@ -1,12 +1,11 @@
 // What a user ships to a browser: the library's JS, bundled and minified by esbuild
-// (--bundle --minify --format=esm --platform=browser, node:* external), plus its wasm,
-// each also gzipped (level 9), as a server would send them.
+// (tools/size.ts: --bundle --minify --format=esm --platform=browser), plus its wasm, each also
+// gzipped (level 9), as a server would send them.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { gzipSync } from 'node:zlib';
-import { bundleSize } from '../tools/size.js';
+import { bundleSize, gz, minifiedBundle } from '../tools/size.js';
 
 const require = createRequire(import.meta.url);
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
@@ -19,17 +18,6 @@ export interface SizeResult {
   wasm: number;
   wasmGz: number;
   note?: string;
-}
-
-const gz = (b: Uint8Array) => gzipSync(b, { level: 9 }).length;
-
-async function bundle(entry: { file: string } | { contents: string }): Promise<Uint8Array> {
-  const { build } = await import('esbuild');
-  const r = await build({
-    ...('file' in entry ? { entryPoints: [entry.file] } : { stdin: { contents: entry.contents, resolveDir: ROOT, loader: 'js' } }),
-    bundle: true, minify: true, format: 'esm', platform: 'browser', external: ['node:*'], write: false, logLevel: 'error',
-  });
-  return r.outputFiles[0].contents;
 }
 
 // A TF.js app as small as TF.js allows: only what the comparison's model needs, so the
@@ -60,7 +48,7 @@ export async function runSize(opts: { tfjs: boolean; brain: boolean }): Promise<
     const dir = path.join(path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist');
     const simd = readFileSync(path.join(dir, 'tfjs-backend-wasm-simd.wasm'));
     const all = ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm', 'tfjs-backend-wasm-threaded-simd.wasm'].map((f) => readFileSync(path.join(dir, f)));
-    const b = await bundle({ contents: TFJS_APP });
+    const b = await minifiedBundle(TFJS_APP, ROOT);
     results.push({
       system: 'TF.js wasm',
       what: 'an app importing tfjs-core + tfjs-layers (with its gradients) + tfjs-backend-wasm, only the symbols used + tfjs-backend-wasm-simd.wasm',

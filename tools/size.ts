@@ -28,15 +28,21 @@ export interface Sizes {
   total: { min: number; gz: number };
 }
 
-const gz = (b: Uint8Array) => gzipSync(b, { level: 9 }).length;
+/** Bytes gzipped at level 9, as a server would send them. */
+export const gz = (b: Uint8Array): number => gzipSync(b, { level: 9 }).length;
+
+/** An app's JS (`contents`, resolved from `resolveDir`) bundled and minified for browsers. */
+export async function minifiedBundle(contents: string, resolveDir: string): Promise<Uint8Array> {
+  const r = await build({
+    stdin: { contents, resolveDir, loader: 'js' },
+    bundle: true, minify: true, format: 'esm', platform: 'browser', external: ['node:*', '*.wasm'], write: false, logLevel: 'error',
+  });
+  return r.outputFiles[0].contents;
+}
 
 /** Bundle an entry of dist/ (or several, as one app importing them all) and measure it. */
 export async function bundleSize(files: string[]): Promise<{ min: number; gz: number }> {
-  const r = await build({
-    stdin: { contents: files.map((f) => `export * from ${JSON.stringify(DIST + f)};`).join('\n'), resolveDir: DIST, loader: 'js' },
-    bundle: true, minify: true, format: 'esm', platform: 'browser', external: ['*.wasm'], write: false, logLevel: 'error',
-  });
-  const js = r.outputFiles[0].contents;
+  const js = await minifiedBundle(files.map((f) => `export * from ${JSON.stringify(DIST + f)};`).join('\n'), DIST);
   return { min: js.length, gz: gz(js) };
 }
 

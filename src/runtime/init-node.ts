@@ -5,7 +5,7 @@ import { fetchBytes, checkMagic, initWith, type InitOptions, type Locator } from
 const FROM_SOURCE = import.meta.url.endsWith('/src/runtime/init-node.ts');
 
 const node: Locator = {
-  candidates: (file) => [FROM_SOURCE ? new URL(`../../build/${file}`, import.meta.url) : new URL(`./${file}`, import.meta.url)],
+  locate: (file) => (FROM_SOURCE ? new URL(`../../build/${file}`, import.meta.url) : new URL(`./${file}`, import.meta.url)),
   async read(url) {
     if (url.protocol !== 'file:') return fetchBytes(url);
     const fs = await import('node:fs/promises');

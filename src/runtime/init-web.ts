@@ -3,9 +3,8 @@ import { fetchBytes, initWith, type InitOptions, type Locator } from './loader.j
 const web: Locator = {
   // Written out literally so bundlers (Vite, webpack 5, rspack, Parcel) see both files, copy them
   // to the build output and rewrite these URLs.
-  candidates: (file) => [
+  locate: (file) =>
     file === 'rnn-relaxed.wasm' ? new URL('./rnn-relaxed.wasm', import.meta.url) : new URL('./rnn.wasm', import.meta.url),
-  ],
   read: fetchBytes,
   base: () => globalThis.location?.href,
 };

@@ -6,7 +6,7 @@ import relaxedModule from './rnn-relaxed.wasm';
 import { fetchBytes, initWith, type InitOptions, type Locator } from './loader.js';
 
 const workerd: Locator = {
-  candidates: (file) => [file === 'rnn-relaxed.wasm' ? relaxedModule : plainModule],
+  locate: (file) => (file === 'rnn-relaxed.wasm' ? relaxedModule : plainModule),
   read: fetchBytes,
   base: () => undefined,
 };

@@ -74,8 +74,8 @@ export function hasRelaxedSimd(): boolean {
  * Cloudflare's workerd) supplies its own, and nothing else differs between them.
  */
 export interface Locator {
-  /** Where the named build is by default: URLs to read, first that works wins, or a compiled module. */
-  candidates(file: WasmFile): Array<URL | WebAssembly.Module>;
+  /** Where the named build is by default: a URL to read, or a compiled module. */
+  locate(file: WasmFile): URL | WebAssembly.Module;
   /** The bytes at a URL. */
   read(url: URL): Promise<Uint8Array>;
   /** What a relative URL string given to init({ wasm }) is resolved against. */
@@ -201,19 +201,16 @@ async function resolveSource(wasm: WasmSource | undefined, simd: 'relaxed' | 'pl
 }
 
 async function defaultSource(file: WasmFile, locator: Locator): Promise<{ source: unknown; tried: string }> {
-  const errors: string[] = [];
-  for (const where of locator.candidates(file)) {
-    if (where instanceof WebAssembly.Module) return { source: where, tried: `the bundled ${file}` };
-    try {
-      return { source: await locator.read(where), tried: where.href };
-    } catch (e) {
-      errors.push(`${where.href}: ${message(e)}`);
-    }
+  const where = locator.locate(file);
+  if (where instanceof WebAssembly.Module) return { source: where, tried: `the bundled ${file}` };
+  try {
+    return { source: await locator.read(where), tried: where.href };
+  } catch (e) {
+    throw new WasmLoadError(
+      `could not find ${file}. Tried:\n  ${where.href}: ${message(e)}\n` +
+        'Pass it explicitly: init({ wasm }) with a WebAssembly.Module, its bytes or its URL',
+    );
   }
-  throw new WasmLoadError(
-    `could not find ${file}. Tried:\n  ${errors.join('\n  ')}\n` +
-      'Pass it explicitly: init({ wasm }) with a WebAssembly.Module, its bytes or its URL',
-  );
 }
 
 /** @internal Fetch a URL's bytes and check they are a wasm module. */

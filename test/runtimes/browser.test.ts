@@ -3,7 +3,6 @@
 // It trains and predicts with the same seeds as this Node process, on the same wasm build, and
 // must get the same bits: the same module on the same CPU is deterministic across engines.
 import { copyFileSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type Metafile } from 'esbuild';
@@ -12,12 +11,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Dropout, Embedding, GRU, init, Linear, LSTM, runtimeInfo, Sequential, type RuntimeInfo } from '../../src/index.js';
 import { splitDataset, textDataset, Trainer } from '../../src/train/index.js';
 import { CHROMIUM, hasChromium, launchChromium, serve } from '../support/browser.js';
-import { CONSUMER, ROOT } from '../support/consumer.js';
+import { CONSUMER, copyWasmBuilds, ROOT } from '../support/consumer.js';
 import { trainAndPredict, type Trace } from './browser/workload.js';
 
 const PAGE_SRC = fileURLToPath(new URL('./browser/', import.meta.url));
 const OUT = path.join(ROOT, 'build/browser-test');
-const WASM_FILES = ['rnn.wasm', 'rnn-relaxed.wasm'] as const;
 type Simd = RuntimeInfo['simd'];
 const wasmFile = (simd: Simd) => (simd === 'relaxed' ? 'rnn-relaxed.wasm' : 'rnn.wasm');
 
@@ -58,10 +56,8 @@ async function buildPage(): Promise<Metafile> {
   // any warning here is one a user's build would show too
   expect(warnings.map((w) => w.text)).toEqual([]);
   // esbuild leaves `new URL('./rnn.wasm', import.meta.url)` as it is (now relative to the bundle)
-  // and copies nothing: esbuild users copy both builds next to their bundle, as done here. They
-  // are found through the package's own "./rnn.wasm" exports, as a user's build script would.
-  const require = createRequire(path.join(CONSUMER, 'package.json'));
-  for (const f of WASM_FILES) copyFileSync(require.resolve(`rnn-wasm/${f}`), path.join(OUT, f));
+  // and copies nothing: esbuild users copy both builds next to their bundle, as done here
+  copyWasmBuilds(OUT);
   copyFileSync(path.join(PAGE_SRC, 'index.html'), path.join(OUT, 'index.html'));
   return metafile;
 }

@@ -11,7 +11,7 @@ import { build } from 'esbuild';
 import { Miniflare, type WorkerOptions } from 'miniflare';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { init, Linear, LSTM, runtimeInfo, save, Sequential, ShapeError } from '../../src/index.js';
-import { CONSUMER, PACKAGE, ROOT } from '../support/consumer.js';
+import { CONSUMER, copyWasmBuilds, PACKAGE, ROOT } from '../support/consumer.js';
 import { parityError, PARITY_TOLERANCE } from '../support/metric.js';
 import { randoms } from '../support/wasm.js';
 
@@ -94,7 +94,7 @@ describe('Cloudflare Worker (workerd via miniflare)', () => {
     });
     bundled = Object.keys(metafile.inputs);
     // What Wrangler uploads beside the bundle: the package's wasm builds and the model.
-    for (const f of ['rnn.wasm', 'rnn-relaxed.wasm']) copyFileSync(path.join(PACKAGE, 'dist', f), path.join(out, f));
+    copyWasmBuilds(out);
     writeFileSync(path.join(out, 'model.safetensors'), modelFile);
 
     const worker = (name: 'auto' | 'plain', bindings: Record<string, string>): WorkerOptions => ({

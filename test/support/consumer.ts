@@ -4,7 +4,8 @@
 // test/support/global-setup.ts. The package has no dependencies; the tools the tests use
 // (esbuild, miniflare, …) resolve from the repository's node_modules, two folders up.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -37,4 +38,17 @@ export function makeConsumer(): PackInfo {
 /** The `npm pack` report of this run's consumer. */
 export function packInfo(): PackInfo {
   return JSON.parse(readFileSync(path.join(CONSUMER, 'pack.json'), 'utf8')) as PackInfo;
+}
+
+/** The two wasm builds the package ships. */
+export const WASM_BUILDS = ['rnn.wasm', 'rnn-relaxed.wasm'] as const;
+
+/**
+ * Copy both wasm builds of the installed package into `dir`, found through its "./rnn.wasm"
+ * exports as a user's build script would: bundlers that do not copy the targets of
+ * new URL('./rnn.wasm', import.meta.url) (esbuild) need them beside the bundle.
+ */
+export function copyWasmBuilds(dir: string): void {
+  const require = createRequire(path.join(CONSUMER, 'package.json'));
+  for (const f of WASM_BUILDS) copyFileSync(require.resolve(`rnn-wasm/${f}`), path.join(dir, f));
 }

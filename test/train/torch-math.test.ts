@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Embedding, init, Linear, LSTM, Module, Sequential } from '../../src/index.js';
 import {
-  Adagrad, Adam, AdamW, clipGradNorm, clipGradPerParameterNorm, clipGradValue, learningRate, lossAndGrad, type Optimizer, RMSprop, SGD, type Schedule,
+  clipGradNorm, clipGradPerParameterNorm, clipGradValue, learningRate, lossAndGrad, makeOptimizer, type Optimizer, type OptimizerSpec, type Schedule,
 } from '../../src/train/index.js';
 import { parityError, PARITY_TOLERANCE } from '../support/metric.js';
 
@@ -27,16 +27,9 @@ class Params extends Module {
   protected invalidate() {}
 }
 
-function optimizer(m: Module, kind: string, o: Record<string, unknown>): Optimizer {
-  switch (kind) {
-    case 'SGD': return new SGD(m, o as never);
-    case 'Adam': return new Adam(m, o);
-    case 'AdamW': return new AdamW(m, o);
-    case 'RMSprop': return new RMSprop(m, o);
-    case 'Adagrad': return new Adagrad(m, o);
-  }
-  throw new Error(kind);
-}
+// the fixtures name torch.optim's classes ('SGD', 'AdamW', …); specs use the lower-case names
+const optimizer = (m: Module, kind: string, o: Record<string, unknown>): Optimizer =>
+  makeOptimizer(m, { type: kind.toLowerCase(), ...o } as OptimizerSpec);
 
 describe('optimizers vs torch.optim (5 steps each)', () => {
   for (const c of fx.optimizers) {
