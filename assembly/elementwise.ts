@@ -55,6 +55,32 @@ export function dropout_mask(mask: usize, n: i32, p: f32, seed: u32): void {
   }
 }
 
+// out[i] = U(lo, hi) for i < n from mulberry32 starting at `state`; returns the state after n
+// draws. Exactly the numbers of src/rng.ts (Rng.uniform): the same integer steps, the same
+// float64 arithmetic, one rounding to f32 on the store. Here because weight initialisation in
+// JS runs in the interpreter on a fresh process (a model's first build costs milliseconds there).
+export function uniform_fill(out: usize, n: i32, lo: f64, hi: f64, state: u32): u32 {
+  const span = hi - lo;
+  for (let i = 0; i < n; i++) {
+    state += 0x6d2b79f5;
+    let t = state;
+    t = (t ^ (t >>> 15)) * (t | 1);
+    t ^= t + (t ^ (t >>> 7)) * (t | 61);
+    t ^= t >>> 14;
+    store<f32>(f32p(out, i), <f32>(lo + span * (<f64>t / 4294967296.0)));
+  }
+  return state;
+}
+
+// Swap the two leading axes: src [A, B, F] → dst [B, A, F] (rows of F floats; no overlap).
+// Moves sequences between batch-major [B, T, F] and the kernels' time-major [T, B, F].
+export function swap_leading(dst: usize, src: usize, A: i32, B: i32, F: i32): void {
+  const row = <usize>F << 2;
+  for (let a = 0; a < A; a++) {
+    for (let b = 0; b < B; b++) memory.copy(dst + (<usize>b * <usize>A + <usize>a) * row, src + (<usize>a * <usize>B + <usize>b) * row, row);
+  }
+}
+
 // dst[0..n) = src[0..n) (regions may overlap)
 export function copy_f32(dst: usize, src: usize, n: i32): void {
   memory.copy(dst, src, <usize>n << 2);

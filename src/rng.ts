@@ -37,10 +37,7 @@ export class Rng {
     return this.nextU32() / 4294967296;
   }
 
-  /** Fill `out` with U(lo, hi). */
-  uniform(out: Float32Array, lo: number, hi: number): void {
-    for (let i = 0; i < out.length; i++) out[i] = lo + (hi - lo) * this.next();
-  }
+  // U(lo, hi) fills run in wasm (uniform_fill), on this same sequence: lo + (hi − lo)·next().
 
   /** Fill `out` with N(0, 1) (Box–Muller). */
   normal(out: Float32Array): void {

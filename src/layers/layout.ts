@@ -1,31 +1,31 @@
 // Moving sequences between the caller's layout and the time-major [T, B, F] the kernels use.
-// Batch-first callers give [B, T, F]; everything else is already time-major.
+// Batch-first callers give [B, T, F]; everything else is already time-major. The re-ordering is
+// one copy into wasm memory and a row permutation there (swap_leading): no per-row views in JS.
 
-/** @internal caller layout → time-major [T, B, F] (dst is typically a view of wasm memory). */
-export function toTimeMajor(dst: Float32Array, src: ArrayLike<number>, T: number, B: number, F: number, batchFirst: boolean): void {
-  if (!batchFirst) {
-    dst.set(src);
+import type { Module } from './module.js';
+
+/** @internal The caller's array → time-major [T, B, F] at `dst` in wasm memory. */
+export function toTimeMajor(owner: Module, dst: number, src: ArrayLike<number>, T: number, B: number, F: number, batchFirst: boolean): void {
+  const n = T * B * F;
+  if (!batchFirst || T === 1 || B === 1) {
+    owner.rt.arena.f32(dst, n).set(src);
     return;
   }
-  const typed = ArrayBuffer.isView(src) ? (src as Float32Array) : undefined;
-  for (let b = 0; b < B; b++) {
-    for (let t = 0; t < T; t++) {
-      const s = (b * T + t) * F, d = (t * B + b) * F;
-      if (typed) dst.set(typed.subarray(s, s + F), d);
-      else for (let f = 0; f < F; f++) dst[d + f] = src[s + f];
-    }
-  }
+  const stage = owner.staging(n * 4);
+  owner.rt.arena.f32(stage, n).set(src);
+  owner.rt.kernels.swap_leading(dst, stage, B, T, F);
 }
 
-/** @internal time-major [T, B, F] → the caller's layout. */
-export function fromTimeMajor(dst: Float32Array, src: Float32Array, T: number, B: number, F: number, batchFirst: boolean): void {
-  if (!batchFirst) {
-    dst.set(src);
+/** @internal Time-major [T, B, F] at `src` in wasm memory → `dst` in the caller's layout. */
+export function fromTimeMajor(owner: Module, dst: Float32Array, src: number, T: number, B: number, F: number, batchFirst: boolean): void {
+  const n = T * B * F;
+  if (!batchFirst || T === 1 || B === 1) {
+    dst.set(owner.rt.arena.f32(src, n));
     return;
   }
-  for (let b = 0; b < B; b++) {
-    for (let t = 0; t < T; t++) dst.set(src.subarray((t * B + b) * F, (t * B + b + 1) * F), (b * T + t) * F);
-  }
+  const stage = owner.staging(n * 4);
+  owner.rt.kernels.swap_leading(stage, src, T, B, F);
+  dst.set(owner.rt.arena.f32(stage, n));
 }
 
 /** @internal The caller's (batch-first) index of element i of a time-major [T, B, F] buffer: for messages. */

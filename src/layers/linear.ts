@@ -53,7 +53,7 @@ export class Linear extends Module {
   resetParameters(): void {
     this.live();
     const k = 1 / Math.sqrt(this.inFeatures);
-    this.rng.uniform(this.allParams(), -k, k);
+    this.fillUniform(-k, k);
     this.invalidate();
   }
 

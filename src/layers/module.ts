@@ -37,6 +37,9 @@ const finalizer = typeof FinalizationRegistry === 'function'
  * the wasm arena (PyTorch names, a layout table computed once), train/eval mode, a seeded RNG,
  * and scratch blocks that grow with the shapes they are used for. `dispose()` frees it all.
  */
+// scratch() indices 2–15 belong to subclasses; this one to staging().
+const STAGING_BLOCK = 16;
+
 export abstract class Module {
   /** @internal */ readonly rt: Runtime;
   /** @internal */ protected readonly rng: Rng;
@@ -290,13 +293,29 @@ export abstract class Module {
     return (this.intViews[slot] = new Int32Array(this.rt.kernels.memory.buffer, ptr, n));
   }
 
+  /**
+   * @internal Draw every parameter from U(lo, hi) with the layer's RNG: the numbers of
+   * `Rng.uniform`, drawn in wasm (in JS a fresh process would interpret ~10⁵ calls).
+   */
+  protected fillUniform(lo: number, hi: number): void {
+    this.rng.state = this.rt.kernels.uniform_fill(this.blocks[0]?.ptr ?? 0, this.count, lo, hi, this.rng.state);
+  }
+
   /** @internal All parameters as one flat view (layout order). */
   allParams(): Float32Array {
     return this.rt.arena.f32(this.blocks[0]?.ptr ?? 0, this.count);
   }
 
   /**
-   * @internal A scratch block (index ≥ 2) of at least `bytes`: re-allocated only when it must
+   * @internal A transient block for re-ordering the caller's arrays (layout.ts): valid until the
+   * next call, grown like {@link scratch}.
+   */
+  staging(bytes: number): number {
+    return this.scratch(STAGING_BLOCK, bytes, 'staging');
+  }
+
+  /**
+   * @internal A scratch block (index 2 to 15) of at least `bytes`: re-allocated only when it must
    * grow, so memory is sized once per shape and reused. Returns its pointer. Growing does NOT
    * keep the old contents: a block whose data must persist between calls has to be asked for
    * at one size every time.

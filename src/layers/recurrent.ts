@@ -163,7 +163,7 @@ export abstract class RecurrentLayer extends Module {
   resetParameters(): void {
     this.live();
     const k = 1 / Math.sqrt(this.hiddenSize);
-    this.rng.uniform(this.allParams(), -k, k);
+    this.fillUniform(-k, k);
     this.invalidate();
   }
 
@@ -203,12 +203,12 @@ export abstract class RecurrentLayer extends Module {
     const mask = options.lengths === undefined ? 0 : writeMask(this, 7, options.lengths, T, B, 'forward lengths');
     this.cache = undefined;
     const xPtr = this.scratch(4, T * B * I * 4, 'input');
-    toTimeMajor(this.rt.arena.f32(xPtr, T * B * I), xs, T, B, I, bf);
+    toTimeMajor(this, xPtr, xs, T, B, I, bf);
     this.checkFiniteIn(xPtr, T * B * I, 'forward x', bf ? { T, B, F: I } : undefined);
     const out = this.runForward(xPtr, T, B, { h0, c0, mask });
     this.cache!.batched = batched;
     const output = new Float32Array(T * B * DH);
-    fromTimeMajor(output, this.rt.arena.f32(out, T * B * DH), T, B, DH, bf);
+    fromTimeMajor(this, output, out, T, B, DH, bf);
     const S = this.numLayers * this.numDirections * B * this.hiddenSize;
     const result: ForwardResult = {
       output,
@@ -245,11 +245,11 @@ export abstract class RecurrentLayer extends Module {
     if (dcN && this.mode !== 'LSTM') throw new ShapeError(`backward: dcN is only for LSTM; a ${this.mode} layer has no cell state`);
 
     const dPtr = this.scratch(5, T * B * DH * 4, 'output gradient');
-    toTimeMajor(this.rt.arena.f32(dPtr, T * B * DH), dOut, T, B, DH, bf);
+    toTimeMajor(this, dPtr, dOut, T, B, DH, bf);
     this.checkFiniteIn(dPtr, T * B * DH, 'backward dOutput', bf ? { T, B, F: DH } : undefined, false);
     const dx = this.runBackward(dPtr, { dhN, dcN });
     const dInput = new Float32Array(T * B * I);
-    fromTimeMajor(dInput, this.rt.arena.f32(dx, T * B * I), T, B, I, bf);
+    fromTimeMajor(this, dInput, dx, T, B, I, bf);
     const S = this.numLayers * this.numDirections * B * this.hiddenSize;
     const bp = this.bwd!;
     const result: BackwardResult = { dInput, dh0: this.rt.arena.f32(bp.ptr('dh0'), S).slice() };

@@ -247,7 +247,7 @@ export class Sequential extends Module {
     const O = this.outputSize;
     const output = new Float32Array(rows * O);
     if (this.output === 'last') output.set(this.rt.arena.f32(ptr, B * O));
-    else fromTimeMajor(output, this.rt.arena.f32(ptr, T * B * O), T, B, O, bf);
+    else fromTimeMajor(this, output, ptr, T, B, O, bf);
     return { output, outputShape: this.outputShape(T, B, batched) };
   }
 
@@ -360,12 +360,12 @@ export class Sequential extends Module {
     const d = checkArray('backward dOutput', dOutput, this.outputShape(T, B, batched));
     const ptr = this.scratch(3, (this.output === 'last' ? B : T * B) * O * 4, 'output gradient');
     if (this.output === 'last') this.rt.arena.f32(ptr, B * O).set(d);
-    else toTimeMajor(this.rt.arena.f32(ptr, T * B * O), d, T, B, O, bf);
+    else toTimeMajor(this, ptr, d, T, B, O, bf);
     const dx = this.runBackward(ptr);
     if (this.inputSize === undefined) return {};
     const I = this.inputSize;
     const dInput = new Float32Array(T * B * I);
-    fromTimeMajor(dInput, this.rt.arena.f32(dx, T * B * I), T, B, I, bf);
+    fromTimeMajor(this, dInput, dx, T, B, I, bf);
     return { dInput };
   }
 
@@ -391,7 +391,7 @@ export class Sequential extends Module {
       const I = this.inputSize!;
       const xs = checkArray('forward x', x, shape);
       ptr = this.scratch(2, T * B * I * 4, 'input');
-      toTimeMajor(this.cachedF32(1, ptr, T * B * I), xs, T, B, I, batchMajor);
+      toTimeMajor(this, ptr, xs, T, B, I, batchMajor);
       const bad = this.rt.kernels.find_nonfinite(ptr, T * B * I);
       if (bad >= 0) throw nonFinite('forward x', batchMajor ? batchFirstIndex(bad, T, B, I) : bad, this.cachedF32(1, ptr, T * B * I)[bad]);
       F = I;

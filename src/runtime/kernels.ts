@@ -52,6 +52,8 @@ export interface Kernels {
   mul_f32(dst: number, a: number, b: number, n: number, accumulate: number): void;
   find_nonfinite(src: number, n: number): number;
   dropout_mask(mask: number, n: number, p: number, seed: number): void;
+  uniform_fill(out: number, n: number, lo: number, hi: number, state: number): number;
+  swap_leading(dst: number, src: number, A: number, B: number, F: number): void;
   embedding_fwd(out: number, W: number, ids: number, n: number, D: number): void;
   embedding_bwd(dW: number, dOut: number, ids: number, n: number, D: number): void;
   colsum_acc(dst: number, dst2: number, src: number, rows: number, cols: number): void;
