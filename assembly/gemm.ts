@@ -129,13 +129,20 @@ export function gemm_pack_b(dst: usize, B: usize, K: i32, N: i32, sbk: i32, sbj:
   } else {
     v128.store(TAIL, v0);
     v128.store(TAIL, v1, 16);
-    for (let j = 0; j < w; j++) {
-      const o = <usize>j << 2;
-      let x = load<f32>(TAIL + o);
-      if (bias) x += load<f32>(bias + o);
-      if (acc) x += load<f32>(c + o);
-      store<f32>(c + o, x);
-    }
+    storeTail(c, bias, acc, w);
+  }
+}
+
+// The first w < 8 columns of a tile row (the last panel of a width not a multiple of 8), from
+// TAIL. Not inlined: eight copies of this loop in gemm made V8's optimising compile of gemm
+// slower, which a fresh process waits for.
+function storeTail(c: usize, bias: usize, acc: bool, w: i32): void {
+  for (let j = 0; j < w; j++) {
+    const o = <usize>j << 2;
+    let x = load<f32>(TAIL + o);
+    if (bias) x += load<f32>(bias + o);
+    if (acc) x += load<f32>(c + o);
+    store<f32>(c + o, x);
   }
 }
 

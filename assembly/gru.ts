@@ -39,26 +39,30 @@ export function gru_fwd(
     const hp = first ? h0 : rowBlock(out, prevStep(t, rev), B, ldo);
     const hpld = first ? H : ldo;
     recurrentProduct(gh, GH, hp, hpld, whh, w_hh, b_hh, B, H, 0, packed);
-    const G = f32p(gates, t * B * GH);
-    const N = f32p(ghn, t * B * H);
-    const ht = rowBlock(out, t, B, ldo);
-    for (let b = 0; b < B; b++) {
-      const g = f32p(G, b * GH);
-      const q = f32p(gh, b * GH);
-      const n = f32p(N, b * H);
-      const hpr = hp + (<usize>b * <usize>hpld << 2);
-      const h = ht + (<usize>b * <usize>ldo << 2);
-      if (isPadding(mask, t, B, b)) {
-        memory.copy(h, hpr, <usize>H << 2);
-        continue;
-      }
-      let j = 0;
-      for (; j + 4 <= H; j += 4) gruForwardLanes(g, q, n, hpr, h, j, H, true);
-      for (; j < H; j++) gruForwardLanes(g, q, n, hpr, h, j, H, false);
-    }
+    gruForwardStep(f32p(gates, t * B * GH), gh, f32p(ghn, t * B * H), rowBlock(out, t, B, ldo), ldo, hp, hpld, mask, t, B, H);
   }
   const last = rev ? 0 : T - 1;
   copyRows(hN, H, rowBlock(out, last, B, ldo), ldo, B, H);
+}
+
+// The cell math of one step for the whole batch: not inlined into the sequence loop, so V8 can
+// switch to optimised code between steps (see lstmForwardStep).
+function gruForwardStep(G: usize, gh: usize, N: usize, ht: usize, ldo: i32, hp: usize, hpld: i32, mask: usize, t: i32, B: i32, H: i32): void {
+  const GH = 3 * H;
+  for (let b = 0; b < B; b++) {
+    const g = f32p(G, b * GH);
+    const q = f32p(gh, b * GH);
+    const n = f32p(N, b * H);
+    const hpr = hp + (<usize>b * <usize>hpld << 2);
+    const h = ht + (<usize>b * <usize>ldo << 2);
+    if (isPadding(mask, t, B, b)) {
+      memory.copy(h, hpr, <usize>H << 2);
+      continue;
+    }
+    let j = 0;
+    for (; j + 4 <= H; j += 4) gruForwardLanes(g, q, n, hpr, h, j, H, true);
+    for (; j < H; j++) gruForwardLanes(g, q, n, hpr, h, j, H, false);
+  }
 }
 
 // @ts-ignore: decorator

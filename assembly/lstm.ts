@@ -43,29 +43,35 @@ export function lstm_fwd(
     const cp = first ? c0 : f32p(cs, tp * B * H);
     const G = f32p(gates, t * B * GH);
     recurrentProduct(G, GH, hp, hpld, whh, w_hh, 0, B, H, 1, packed);
-    const ct = f32p(cs, t * B * H);
-    const tct = f32p(tcs, t * B * H);
-    const ht = rowBlock(out, t, B, ldo);
-    for (let b = 0; b < B; b++) {
-      const g = f32p(G, b * GH);
-      const cpr = f32p(cp, b * H);
-      const c = f32p(ct, b * H);
-      const tc = f32p(tct, b * H);
-      const h = ht + (<usize>b * <usize>ldo << 2);
-      if (isPadding(mask, t, B, b)) {
-        // a padded step: the state carries over unchanged
-        memory.copy(h, hp + (<usize>b * <usize>hpld << 2), <usize>H << 2);
-        memory.copy(c, cpr, <usize>H << 2);
-        continue;
-      }
-      let j = 0;
-      for (; j + 4 <= H; j += 4) lstmForwardLanes(g, cpr, c, tc, h, j, H, true);
-      for (; j < H; j++) lstmForwardLanes(g, cpr, c, tc, h, j, H, false);
-    }
+    lstmForwardStep(G, cp, f32p(cs, t * B * H), f32p(tcs, t * B * H), rowBlock(out, t, B, ldo), ldo, hp, hpld, mask, t, B, H);
   }
   const last = rev ? 0 : T - 1;
   copyRows(hN, H, rowBlock(out, last, B, ldo), ldo, B, H);
   copyRows(cN, H, f32p(cs, last * B * H), H, B, H);
+}
+
+// The cell math of one step for the whole batch. A function of its own, called once per step:
+// V8 swaps a function's baseline code for optimised code only between calls, so the loop over
+// steps must not contain the hot work (a fresh process's first forward would run on baseline
+// code to the end).
+function lstmForwardStep(G: usize, cp: usize, ct: usize, tct: usize, ht: usize, ldo: i32, hp: usize, hpld: i32, mask: usize, t: i32, B: i32, H: i32): void {
+  const GH = 4 * H;
+  for (let b = 0; b < B; b++) {
+    const g = f32p(G, b * GH);
+    const cpr = f32p(cp, b * H);
+    const c = f32p(ct, b * H);
+    const tc = f32p(tct, b * H);
+    const h = ht + (<usize>b * <usize>ldo << 2);
+    if (isPadding(mask, t, B, b)) {
+      // a padded step: the state carries over unchanged
+      memory.copy(h, hp + (<usize>b * <usize>hpld << 2), <usize>H << 2);
+      memory.copy(c, cpr, <usize>H << 2);
+      continue;
+    }
+    let j = 0;
+    for (; j + 4 <= H; j += 4) lstmForwardLanes(g, cpr, c, tc, h, j, H, true);
+    for (; j < H; j++) lstmForwardLanes(g, cpr, c, tc, h, j, H, false);
+  }
 }
 
 // @ts-ignore: decorator

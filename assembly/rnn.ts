@@ -37,26 +37,31 @@ export function rnn_fwd(
     const hpld = first ? H : ldo;
     const P = f32p(pre, t * B * H);
     recurrentProduct(P, H, hp, hpld, whh, w_hh, 0, B, H, 1, packed);
-    const ht = rowBlock(out, t, B, ldo);
-    for (let b = 0; b < B; b++) {
-      const p = f32p(P, b * H);
-      const h = ht + (<usize>b * <usize>ldo << 2);
-      if (isPadding(mask, t, B, b)) {
-        memory.copy(h, hp + (<usize>b * <usize>hpld << 2), <usize>H << 2);
-        continue;
-      }
-      let j = 0;
-      if (relu) {
-        for (; j + 4 <= H; j += 4) st(f32p(h, j), relu4(ld(f32p(p, j), true)), true);
-        for (; j < H; j++) st(f32p(h, j), relu4(ld(f32p(p, j), false)), false);
-      } else {
-        for (; j + 4 <= H; j += 4) st(f32p(h, j), tanh4(ld(f32p(p, j), true)), true);
-        for (; j < H; j++) st(f32p(h, j), tanh4(ld(f32p(p, j), false)), false);
-      }
-    }
+    rnnForwardStep(P, rowBlock(out, t, B, ldo), ldo, hp, hpld, mask, t, B, H, relu);
   }
   const last = rev ? 0 : T - 1;
   copyRows(hN, H, rowBlock(out, last, B, ldo), ldo, B, H);
+}
+
+// The activation of one step for the whole batch: not inlined into the sequence loop, so V8 can
+// switch to optimised code between steps (see lstmForwardStep in lstm.ts).
+function rnnForwardStep(P: usize, ht: usize, ldo: i32, hp: usize, hpld: i32, mask: usize, t: i32, B: i32, H: i32, relu: i32): void {
+  for (let b = 0; b < B; b++) {
+    const p = f32p(P, b * H);
+    const h = ht + (<usize>b * <usize>ldo << 2);
+    if (isPadding(mask, t, B, b)) {
+      memory.copy(h, hp + (<usize>b * <usize>hpld << 2), <usize>H << 2);
+      continue;
+    }
+    let j = 0;
+    if (relu) {
+      for (; j + 4 <= H; j += 4) st(f32p(h, j), relu4(ld(f32p(p, j), true)), true);
+      for (; j < H; j++) st(f32p(h, j), relu4(ld(f32p(p, j), false)), false);
+    } else {
+      for (; j + 4 <= H; j += 4) st(f32p(h, j), tanh4(ld(f32p(p, j), true)), true);
+      for (; j < H; j++) st(f32p(h, j), tanh4(ld(f32p(p, j), false)), false);
+    }
+  }
 }
 
 export function rnn_bwd_ws(T: i32, B: i32, I: i32, H: i32): i32 {
