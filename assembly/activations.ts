@@ -12,11 +12,12 @@
 //       accurate in relative terms too, where 1 − 2/(e^{2x}+1) would cancel.
 //       |x| ≥ 0.625: 1 − 2/(e^{2|x|}+1), sign restored; |x| clamped at 10, where 1 − 2/(e^20+1) rounds to exactly 1.
 // sigmoid: 1/(1+e^{−x}); e^{−x} saturates to +∞ past 88.7, which yields exactly 0.
-// NaN in gives NaN out (min/max and the arithmetic propagate it) so callers can detect it.
+// NaN in gives NaN out (pmin/pmax with x first, and the arithmetic, propagate it) so callers can detect it.
 
 import { madd } from './fma';
 
 const LOG2E: f32 = 1.44269504089;
+const ROUNDER: f32 = 12582912.0; // 1.5·2^23: adding it rounds |v| < 2^22 to an integer
 const LN2_HI: f32 = 0.693359375; // ln2 rounded to few bits: n·LN2_HI is exact for |n| ≤ 255
 const LN2_LO: f32 = -2.12194440e-4; // ln2 − LN2_HI
 const EXP_MAX: f32 = 88.72283935546875; // ≥ ln(FLT_MAX): above it e^x is +∞
@@ -28,8 +29,13 @@ const EXP_MIN: f32 = -86.9; // keeps 2^(n−1) normal (n ≥ −125); below it e
 // skip exp4's two extra selects.
 // @ts-ignore: decorator
 @inline function expClamped4(x: v128): v128 {
-  const xc = f32x4.max(f32x4.min(x, f32x4.splat(EXP_MAX)), f32x4.splat(EXP_MIN));
-  const n = f32x4.nearest(f32x4.mul(xc, f32x4.splat(LOG2E)));
+  // pmin/pmax with x first return x when it is NaN, and are one instruction each (min/max
+  // also order ±0 and pick NaN from either side, which costs engines several)
+  const xc = f32x4.pmax(f32x4.pmin(x, f32x4.splat(EXP_MAX)), f32x4.splat(EXP_MIN));
+  // n = round-to-nearest-even(x·log2e) by adding 1.5·2^23: the sum's low mantissa bits hold n,
+  // which saves the rounding and the float → int conversion (both several instructions)
+  const t = f32x4.add(f32x4.mul(xc, f32x4.splat(LOG2E)), f32x4.splat(ROUNDER));
+  const n = f32x4.sub(t, f32x4.splat(ROUNDER));
   let r = f32x4.sub(xc, f32x4.mul(n, f32x4.splat(LN2_HI)));
   r = f32x4.sub(r, f32x4.mul(n, f32x4.splat(LN2_LO)));
   // Horner for 1 + r + r²/2! + … + r⁷/7!
@@ -41,8 +47,9 @@ const EXP_MIN: f32 = -86.9; // keeps 2^(n−1) normal (n ≥ −125); below it e
   p = madd(p, r, f32x4.splat(0.5));
   p = madd(p, r, f32x4.splat(1.0));
   p = madd(p, r, f32x4.splat(1.0));
-  // 2^n as 2^(n−1)·2, so that n = 128 (x near ln FLT_MAX) still has a finite exponent field
-  const pow2 = i32x4.shl(i32x4.add(i32x4.trunc_sat_f32x4_s(n), i32x4.splat(126)), 23);
+  // 2^n as 2^(n−1)·2, so that n = 128 (x near ln FLT_MAX) still has a finite exponent field.
+  // t's bits are 0x4B400000 + n, and 0x4B400000 << 23 overflows to 0: the shift leaves (n + 126) << 23.
+  const pow2 = i32x4.shl(i32x4.add(t, i32x4.splat(126)), 23);
   return f32x4.mul(f32x4.mul(p, pow2), f32x4.splat(2.0));
 }
 
@@ -71,7 +78,7 @@ const T5: f32 = -0.005577903679727025;
   const ax = f32x4.abs(x);
   const sign = v128.and(x, i32x4.splat(0x80000000));
   // large branch on min(|x|, 10)
-  const xc = f32x4.min(ax, f32x4.splat(TANH_CLAMP));
+  const xc = f32x4.pmin(ax, f32x4.splat(TANH_CLAMP));
   const e = expClamped4(f32x4.add(xc, xc));
   const large = f32x4.sub(f32x4.splat(1.0), f32x4.div(f32x4.splat(2.0), f32x4.add(e, f32x4.splat(1.0))));
   // small branch, also on |x|: both branches get the sign back at the end, so tanh is
