@@ -31,8 +31,8 @@ const TAIL: usize = memory.data(32, 16);
 const APACK: usize = memory.data(MC * KC * 4, 64);
 
 // Pack rows [0, 4·groups) × k [0, kc) of op(A) (at a, byte strides sai, sak) as [g][k][4].
-// @ts-ignore: decorator
-@inline function packA(a: usize, sai: usize, sak: usize, groups: i32, kc: i32): void {
+// (Not inlined, nor is kernel1x8: once per block or per left-over row, and gemm alone compiles faster.)
+function packA(a: usize, sai: usize, sak: usize, groups: i32, kc: i32): void {
   let d = APACK;
   for (let g = 0; g < groups; g++) {
     const r = a + <usize>(4 * g) * sai;
@@ -181,8 +181,7 @@ function storeTail(c: usize, bias: usize, acc: bool, w: i32): void {
 }
 
 // 1 row × 8 columns: the rows left over when M is not a multiple of 4 (and GEMV, M = 1).
-// @ts-ignore: decorator
-@inline function kernel1x8(
+function kernel1x8(
   c: usize, a: usize, sak: usize, b: usize, kc: i32, bias: usize, acc: bool, w: i32,
 ): void {
   let c0 = f32x4.splat(0), c1 = f32x4.splat(0);
