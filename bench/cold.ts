@@ -1,10 +1,12 @@
 // Cold start: a fresh process, from spawn to the first M inference result (B=32, T=64 one-hot
-// in, logits out), as a user's script would do it: load the library, initialise it, build the
-// model, run it once. Timed by this process (spawn → the child's "result" line), medians of
-// COLD_RUNS processes per system, interleaved. The child also reports its own clock
-// (performance.now(), from its time origin) to separate the runtime's start from the library.
+// in, logits out), as a user's program would do it: a script file that loads the library,
+// initialises it, builds the model and runs it once. Timed by this process (spawn → the child's
+// "result" line), medians of COLD_RUNS processes per system, interleaved. Each system is also
+// set against an empty script of the same module kind (CommonJS or ES module), the runtime's own
+// start-up, which no library can shorten. The child reports its own clock too (performance.now(),
+// from its time origin) to separate the runtime's start from the library.
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { median } from './compare.js';
@@ -14,21 +16,31 @@ import { PYTHON, type Torch } from './peers/torch.js';
 export const COLD_RUNS = 5;
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const DIST = fileURLToPath(new URL('../dist/index.node.js', import.meta.url));
+const DIST_CJS = fileURLToPath(new URL('../dist/cjs/rnn-wasm.js', import.meta.url));
+const SCRIPTS = fileURLToPath(new URL('../build/bench/cold/', import.meta.url));
 
 // One-hot input of M, built the same way in every child (its cost is part of everyone's time).
 const X_JS = 'const x = new Float32Array(32 * 64 * 65); for (let i = 0; i < 32 * 64; i++) x[i * 65 + (i * 7) % 65] = 1;';
 
-// (the marks after "result" split our time: imported, init() done, model built, predicted)
-const OURS = `
-const { init, Sequential, LSTM, Linear } = await import(${JSON.stringify(DIST)});
-const t1 = performance.now();
+// (the marks after "result" split our time: script started, imported, init() done, model built)
+const OURS_BODY = `
 await init();
 const t2 = performance.now();
 const model = new Sequential([new LSTM({ inputSize: 65, hiddenSize: 128, batchFirst: true, seed: 1 }), new Linear({ inFeatures: 128, outFeatures: 65, seed: 2 })]);
 ${X_JS}
 const t3 = performance.now();
 const y = model.predict(x, { shape: [32, 64, 65] });
-console.log('result', y[0], performance.now(), t1, t2, t3);`;
+console.log('result', y[0], performance.now(), t0, t1, t2, t3);`;
+// (a dynamic import, so that t0 is taken before the package loads: static imports run first)
+const OURS_ESM = `const t0 = performance.now();
+const { init, Sequential, LSTM, Linear } = await import(${JSON.stringify(DIST)});
+const t1 = performance.now();${OURS_BODY}`;
+const OURS_CJS = `const t0 = performance.now();
+const { init, Sequential, LSTM, Linear } = require(${JSON.stringify(DIST_CJS)});
+const t1 = performance.now();
+(async () => {${OURS_BODY}
+})();`;
+const EMPTY = "console.log('result', 0, performance.now());";
 
 const TFJS = `
 const m = require(${JSON.stringify(TFJS_BUNDLE)});
@@ -71,29 +83,44 @@ with torch.inference_mode():
     y = head(rnn(x.reshape(32, 64, 65))[0])
 print('result', float(y[0, 0, 0]), flush=True)`;
 
-export interface ColdSystem { system: string; cmd: string; args: string[]; note: string; env?: Record<string, string> }
+/** A child process; `script` is written to build/bench/cold/<file> and run, `baseline` names its empty counterpart. */
+export interface ColdSystem {
+  system: string; cmd: string; args: string[]; note: string; env?: Record<string, string>;
+  script?: { file: string; text: string }; baseline?: string;
+}
 export interface ColdResult {
   system: string; medianMs: number; minMs: number; childMs?: number; runs: number; note: string;
-  /** Medians of the child's marks, when it printed more than one (ours: imported, init, built). */
+  /** The empty script of the same kind, and this system's median minus its median. */
+  baseline?: string; aboveBaselineMs?: number;
+  /** Medians of the child's marks, when it printed more than one (ours: script start, imported, init, built). */
   marks?: number[];
 }
 
+const EMPTY_CJS = 'node (empty CommonJS script)';
+const EMPTY_ESM = 'node (empty ES module)';
+
+function script(system: Omit<ColdSystem, 'cmd' | 'args'>, file: string, text: string): ColdSystem {
+  return { ...system, cmd: process.execPath, args: [`${SCRIPTS}${file}`], script: { file, text } };
+}
+
 export async function coldSystems(opts: { tfjs: boolean; brain: boolean; torch?: Torch }): Promise<{ systems: ColdSystem[]; notes: string[] }> {
-  const node = process.execPath;
   const notes: string[] = [];
   const systems: ColdSystem[] = [
-    { system: 'node (empty script)', cmd: node, args: ['-e', 'console.log("result", 0, performance.now())'], note: 'baseline: the runtime alone' },
+    script({ system: EMPTY_CJS, note: 'baseline: the runtime alone (a .cjs file printing one line)' }, 'empty.cjs', EMPTY),
+    script({ system: EMPTY_ESM, note: 'baseline: the runtime alone, with its ES module loader (a .mjs file)' }, 'empty.mjs', EMPTY),
   ];
-  if (existsSync(DIST)) systems.push({ system: 'rnn-wasm', cmd: node, args: ['--input-type=module', '-e', OURS], note: 'import dist/index.node.js (the package entry under Node), init(), build, predict' });
-  else notes.push('rnn-wasm: dist/index.node.js missing (run `npm run build`): not measured');
+  if (existsSync(DIST)) {
+    systems.push(script({ system: 'rnn-wasm', baseline: EMPTY_ESM, note: 'a .mjs file: import the package entry (dist/index.node.js), init(), build, predict' }, 'rnn-wasm.mjs', OURS_ESM));
+    systems.push(script({ system: 'rnn-wasm (CommonJS)', baseline: EMPTY_CJS, note: 'a .cjs file: require the CommonJS build (dist/cjs), init(), build, predict' }, 'rnn-wasm.cjs', OURS_CJS));
+  } else notes.push('rnn-wasm: dist/index.node.js missing (run `npm run build`): not measured');
   if (opts.tfjs) {
     await bundleTfjs();
-    systems.push({ system: 'TF.js wasm', cmd: node, args: ['-e', TFJS], note: 'require the esbuild bundle (core + layers + wasm), setBackend, build, predict + data()' });
+    systems.push(script({ system: 'TF.js wasm', baseline: EMPTY_CJS, note: 'a .cjs file: require the esbuild bundle (core + layers + wasm), setBackend, build, predict + data()' }, 'tfjs.cjs', TFJS));
   }
-  if (opts.brain) systems.push({ system: 'brain.js', cmd: node, args: ['-e', BRAIN], note: 'require, initialize, 32 sequences × 64 steps (no batch)' });
+  if (opts.brain) systems.push(script({ system: 'brain.js', baseline: EMPTY_CJS, note: 'a .cjs file: require, initialize, 32 sequences × 64 steps (no batch)' }, 'brain.cjs', BRAIN));
   if (opts.torch) {
     systems.push({ system: 'python3 (empty)', cmd: PYTHON, args: ['-c', 'print("result", 0, flush=True)'], note: 'baseline: the interpreter alone' });
-    systems.push({ system: opts.torch.system, cmd: PYTHON, args: ['-c', TORCH], note: 'import torch, build, forward under inference_mode', env: opts.torch.env });
+    systems.push({ system: opts.torch.system, cmd: PYTHON, args: ['-c', TORCH], note: 'import torch, build, forward under inference_mode', env: opts.torch.env, baseline: 'python3 (empty)' });
   }
   return { systems, notes };
 }
@@ -124,6 +151,8 @@ export async function runCold(systems: readonly ColdSystem[], log: (s: string) =
   const ms = systems.map(() => [] as number[]);
   const child = systems.map(() => [] as number[]);
   const marks = systems.map(() => [] as number[][]);
+  mkdirSync(SCRIPTS, { recursive: true });
+  for (const s of systems) if (s.script) writeFileSync(`${SCRIPTS}${s.script.file}`, s.script.text);
   for (const s of systems) await once(s); // first run of each: loads files into the page cache, not counted
   for (let r = 0; r < COLD_RUNS; r++) {
     for (let i = 0; i < systems.length; i++) {
@@ -133,12 +162,14 @@ export async function runCold(systems: readonly ColdSystem[], log: (s: string) =
       if (x.marks.length) marks[i].push(x.marks);
     }
   }
-  return systems.map((s, i) => {
-    const r = {
-      system: s.system, medianMs: median(ms[i]), minMs: Math.min(...ms[i]), childMs: child[i].length ? median(child[i]) : undefined, runs: ms[i].length, note: s.note,
-      marks: marks[i].length ? marks[i][0].map((_, k) => median(marks[i].map((m) => m[k]))) : undefined,
-    };
-    log(`cold ${s.system}: ${r.medianMs.toFixed(0)} ms`);
-    return r;
-  });
+  const results: ColdResult[] = systems.map((s, i) => ({
+    system: s.system, medianMs: median(ms[i]), minMs: Math.min(...ms[i]), childMs: child[i].length ? median(child[i]) : undefined, runs: ms[i].length, note: s.note,
+    marks: marks[i].length ? marks[i][0].map((_, k) => median(marks[i].map((m) => m[k]))) : undefined,
+  }));
+  for (const [i, r] of results.entries()) {
+    const base = results.find((b) => b.system === systems[i].baseline);
+    if (base) { r.baseline = base.system; r.aboveBaselineMs = r.medianMs - base.medianMs; }
+    log(`cold ${r.system}: ${r.medianMs.toFixed(0)} ms${r.aboveBaselineMs === undefined ? '' : ` (${r.aboveBaselineMs.toFixed(0)} above ${r.baseline})`}`);
+  }
+  return results;
 }

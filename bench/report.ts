@@ -87,7 +87,8 @@ export function targets(r: ReportInput): Target[] {
   const stream = r.stream.find((s) => s.system === 'rnn-wasm');
   t.push(le('streaming step (LSTM 65→128→65 + softmax, batch 1)', stream?.medianUs, 12, (x) => `${x.toFixed(1)} µs`, '≤ 12 µs'));
   const cold = r.cold.find((s) => s.system === 'rnn-wasm');
-  t.push(le('cold start to the first M inference (fresh process)', cold?.medianMs, 100, (x) => `${x.toFixed(0)} ms`, '≤ 100 ms'));
+  const coldBase = r.cold.find((s) => s.system === cold?.baseline);
+  t.push(le(`cold start to the first M inference (fresh process${coldBase ? `; the empty ES module alone: ${coldBase.medianMs.toFixed(0)} ms` : ''})`, cold?.medianMs, 100, (x) => `${x.toFixed(0)} ms`, '≤ 100 ms'));
   const size = r.size.find((s) => s.system === 'rnn-wasm');
   t.push(le('JS + wasm shipped, minified', size && size.jsMin + size.wasm, 100_000, kb, '≤ 100 kB'));
   const peak = r.micro.peak;
@@ -231,19 +232,20 @@ export function render(r: ReportInput): string {
   if (r.cold.length) {
     o.push('## Cold start: fresh process → first M inference result (B=32, T=64)');
     o.push('');
-    o.push(table(['system', 'ms median (min)', 'in-process part (child clock)', 'what the process does'], r.cold.map((c) => [
-      c.system, `${c.medianMs.toFixed(0)} (${c.minMs.toFixed(0)})`, c.childMs === undefined ? '—' : `${c.childMs.toFixed(0)} ms`, c.note,
+    o.push(table(['system', 'ms median (min)', 'above its empty script', 'in-process part (child clock)', 'what the process does'], r.cold.map((c) => [
+      c.system, `${c.medianMs.toFixed(0)} (${c.minMs.toFixed(0)})`, c.aboveBaselineMs === undefined ? '—' : `${c.aboveBaselineMs.toFixed(0)} ms`,
+      c.childMs === undefined ? '—' : `${c.childMs.toFixed(0)} ms`, c.note,
     ])));
     o.push('');
     o.push(`Spawn to the child's "result" line, measured by the parent; median of ${COLD_RUNS} processes per system (interleaved, after one uncounted run each). ` +
+      '"Above its empty script": the median minus that of an empty script of the same kind (CommonJS or ES module; Python for PyTorch), i.e. what the library adds to the runtime\'s own start-up. ' +
       'The child clock is performance.now() in the child at the result (from its time origin, so it excludes the executable\'s own start-up).');
-    const ours = r.cold.find((c) => c.system === 'rnn-wasm');
-    const base = r.cold.find((c) => c.system.startsWith('node'));
-    if (ours?.marks?.length === 3 && ours.childMs !== undefined) {
-      const [imp, ini, built] = ours.marks;
-      o.push(`- rnn-wasm, where its time goes (child clock, medians): Node ready → import of dist/index.node.js done at ${imp.toFixed(0)} ms` +
-        `${base?.childMs !== undefined ? ` (an empty script prints at ${base.childMs.toFixed(0)} ms)` : ''}, init() (wasm compile + instantiate) ${(ini - imp).toFixed(0)} ms, ` +
-        `building the model and its input ${(built - ini).toFixed(0)} ms, the first predict ${(ours.childMs - built).toFixed(0)} ms (a warm predict: see the M inference row).`);
+    for (const ours of r.cold.filter((c) => c.system.startsWith('rnn-wasm'))) {
+      if (ours.marks?.length !== 4 || ours.childMs === undefined) continue;
+      const [start, imp, ini, built] = ours.marks;
+      o.push(`- ${ours.system}, where its time goes (child clock, medians): the script starts at ${start.toFixed(0)} ms, loading the package ${(imp - start).toFixed(0)} ms, ` +
+        `init() (wasm compile + instantiate) ${(ini - imp).toFixed(0)} ms, building the model and its input ${(built - ini).toFixed(0)} ms, ` +
+        `the first predict ${(ours.childMs - built).toFixed(0)} ms (a warm predict: see the M inference row; the first runs partly on V8's baseline wasm code and first touches its memory).`);
     }
     for (const n of r.coldNotes) o.push(`- ${n}`);
     o.push('');
