@@ -14,6 +14,7 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { init } from '../src/index.js';
 import { coldSystems, runCold, type ColdResult } from './cold.js';
+import { loadOrt, type OrtPeer } from './peers/onnx.js';
 import { runMicro } from './micro.js';
 import { version as brainVersion } from './peers/brain.js';
 import { loadTfjs, version as pkgVersion, type Tfjs } from './peers/tfjs.js';
@@ -72,6 +73,7 @@ const versions: ReportInput['versions'] = [
   { name: 'rnn-wasm', version: (JSON.parse(readFileSync(`${ROOT}package.json`, 'utf8')) as { version: string }).version, note: 'this checkout (src/ for the timed rows, dist/ for cold start and size)' },
 ];
 let tfjs: Tfjs | undefined;
+let ort: OrtPeer | undefined;
 const torches: Torch[] = [];
 const needPeers = parts.has('peers') || parts.has('stream') || parts.has('cold') || parts.has('size');
 if (needPeers) {
@@ -82,6 +84,11 @@ if (needPeers) {
     skippedPeers.push({ system: 'TF.js', why: (e as Error).message });
   }
   versions.push({ name: 'brain.js', version: brainVersion() });
+  if (parts.has('peers') || parts.has('stream')) {
+    const o = await loadOrt();
+    if (typeof o === 'string') skippedPeers.push({ system: 'ONNX Runtime Web (optional)', why: o });
+    else { ort = o; versions.push({ name: 'ONNX Runtime Web', version: `onnxruntime-web@${o.version}`, note: o.info }); }
+  }
   if (parts.has('peers') || parts.has('stream') || parts.has('cold')) {
     for (const v of torchVariants()) {
       const t = await Torch.start(v.env);
@@ -94,11 +101,11 @@ if (needPeers) {
 }
 
 let rows: RowResult[] = [];
-if (parts.has('peers')) rows = await timed('peers', () => runRows({ tfjs, torches, brain: true }, log, rowFilter));
+if (parts.has('peers')) rows = await timed('peers', () => runRows({ tfjs, torches, brain: true, ort }, log, rowFilter));
 
 let stream: StreamResult[] = [];
 const streamNotes = ['brain.js: not measured — it has no streaming call that carries the state from one call to the next (run() replays a whole sequence).'];
-if (parts.has('stream')) stream = await timed('stream', () => runStream({ tfjs, torches }, log));
+if (parts.has('stream')) stream = await timed('stream', () => runStream({ tfjs, torches, ort }, log));
 
 let cold: ColdResult[] = [];
 let coldNotes: string[] = [];

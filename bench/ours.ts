@@ -22,6 +22,9 @@ function batchOf(c: Config, d: Data) {
 export interface OursRow {
   train: Job;
   infer: Job;
+  /** The inference model's logits for the row's input, and its weights (PyTorch names). */
+  logits(): Float32Array;
+  weights(): Record<string, Float32Array>;
   /** Losses of `steps` training steps of the timed model itself on the row's batch. */
   check(steps: number): number[];
   dispose(): void;
@@ -37,9 +40,19 @@ export function oursRow(c: Config, d: Data): OursRow {
   return {
     train: syncJob(SYSTEM, tokens(c), () => { trainer.trainBatch(batch); }, 'Trainer.trainBatch (forward, loss, BPTT, SGD)'),
     infer: syncJob(SYSTEM, tokens(c), () => { inferModel.predict(d.x, { shape }); }, 'model.predict → logits'),
+    logits: () => inferModel.predict(d.x, { shape }),
+    weights: () => inferModel.stateDict(),
     check: (steps) => Array.from({ length: steps }, () => trainer.trainBatch(batch).loss),
     dispose() { trainModel.dispose(); inferModel.dispose(); },
   };
+}
+
+/** The weights of the streaming model (for a peer that runs our model). */
+export function streamWeights(): Record<string, Float32Array> {
+  const model = build(STREAM);
+  const w = model.stateDict();
+  model.dispose();
+  return w;
 }
 
 /** Streaming: one `step` per call with the state carried, then a softmax in JS. */
@@ -61,4 +74,4 @@ export function oursStream(): { step: () => void; dispose: () => void } {
   };
 }
 
-const STREAM_IDS = 4096;
+export const STREAM_IDS = 4096;

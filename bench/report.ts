@@ -5,7 +5,7 @@ import type { Result } from './compare.js';
 import type { ColdResult } from './cold.js';
 import { G, int, kb, ms, pct, table, times } from './format.js';
 import type { Micro } from './micro.js';
-import { CHECK_STEPS, type RowResult, type StreamResult } from './rows.js';
+import { AGREE_TOL, CHECK_STEPS, type RowResult, type StreamResult } from './rows.js';
 import type { SizeResult } from './size.js';
 import { fwdFlopsPerToken, STREAM, STREAM_STEPS, type Config } from './suite.js';
 import { JOB_BUDGET_MS, MAX_REPS, MIN_REPS, REP_MS, WARM_MS } from './compare.js';
@@ -52,13 +52,15 @@ const flops = (c: Config, kind: 'train' | 'infer') => (kind === 'train' ? 3 : 1)
 /** Goals per row (ratios rnn-wasm ÷ peer). */
 const GOALS: Record<string, { train: Record<string, number>; infer: Record<string, number> }> = {
   S: { train: { 'TF.js wasm': 10, PyTorch: 1.5 }, infer: {} },
-  M: { train: { 'TF.js wasm': 15, PyTorch: 0.6 }, infer: { 'TF.js wasm': 3 } },
+  M: { train: { 'TF.js wasm': 15, PyTorch: 0.6 }, infer: { 'TF.js wasm': 3, 'ONNX Runtime Web': 1 } },
   L: { train: { 'TF.js wasm': 15 }, infer: { 'TF.js wasm': 3 } },
   'M-GRU': { train: { 'TF.js wasm': 10 }, infer: {} },
   'M-RNN': { train: { 'TF.js wasm': 10 }, infer: {} },
 };
 
-const SYSTEMS = ['rnn-wasm', 'TF.js wasm', 'TF.js cpu', 'brain.js', 'PyTorch OpenBLAS', 'PyTorch ref-BLAS', 'PyTorch'];
+const SYSTEMS = ['rnn-wasm', 'TF.js wasm', 'TF.js cpu', 'ONNX Runtime Web', 'brain.js', 'PyTorch OpenBLAS', 'PyTorch ref-BLAS', 'PyTorch'];
+/** Peers the issue makes optional: a goal against them is left out when they were not run. */
+const OPTIONAL = new Set(['PyTorch', 'ONNX Runtime Web']);
 
 /** The peer's result; 'PyTorch' in a goal means the fastest PyTorch of the row. */
 function peerResult(rs: readonly Result[], peer: string): Result | undefined {
@@ -79,7 +81,7 @@ export function targets(r: ReportInput): Target[] {
       for (const [peer, goal] of Object.entries(goals[kind])) {
         const x = row(id);
         const p = x && peerResult(x[kind], peer);
-        if (peer === 'PyTorch' && x && !p) continue; // optional peer
+        if (OPTIONAL.has(peer) && x && !p && !x.skipped.some((k) => k.system === peer)) continue; // optional peer, not installed
         t.push(ge(`${kind === 'train' ? 'training' : 'inference'} ${id}: rnn-wasm ÷ ${p?.system ?? peer}`, x && ratio(x[kind], peer), goal, times, `≥ ${goal}×`));
       }
     }
@@ -143,6 +145,10 @@ const PEER_NOTES = [
     'tfjs-layers needs (the `@tensorflow/tfjs` umbrella adds them). Keras defaults changed to match the others: sigmoid (not hard sigmoid) gates, ' +
     'glorotUniform recurrent init (orthogonal runs a QR in JS). tfjs-layers has no GRU `resetAfter: true` (PyTorch\'s form): its GRU resets before the matmul, same GEMM work. ' +
     'The cpu backend (pure JS) runs on S and M only (~3 s per M training step).',
+  '**ONNX Runtime Web** (bench/peers/onnx.ts; optional: run when onnxruntime-web is installed, inference and streaming only): our inference model exported to ONNX ' +
+    '(LSTM/GRU/RNN op with PyTorch\'s gate blocks re-ordered, GRU `linear_before_reset = 1`, then Squeeze, MatMul, Add; opset 17), ' +
+    '`InferenceSession` on the wasm execution provider with `numThreads = 1`, `await session.run()`. Its recurrent ops are time-major, so it gets the row\'s input ' +
+    'transposed to [T, B, I] once, outside the timing. Streaming feeds Y_h/Y_c back as initial_h/initial_c.',
   '**brain.js** (bench/peers/brain.ts): no batches (one sequence per call); token models (`recurrent.LSTM/GRU/RNN`) take integer ids through a learned ' +
     '[vocab+1, 65] lookup, i.e. the same input GEMM as a one-hot, and predict the next id; S uses `recurrent.LSTMTimeStep` on vectors. Its update is ' +
     'built in (RMSprop-like, clipping at 5): lr 1e-4 (its default 1e-2 diverges within steps; `train()` silently resets the lr to that default unless passed again). ' +
@@ -203,6 +209,11 @@ export function render(r: ReportInput): string {
         return k ? `${k.losses[0].toPrecision(6)} → ${k.losses[k.losses.length - 1].toPrecision(6)}${k.ok ? '' : ' ✗'}` : '—';
       })])));
     o.push('');
+    const agree = r.rows.flatMap((x) => x.agreement.map((a) => `${x.config.id} ${a.maxAbsDiff.toExponential(1)}`));
+    if (agree.length) {
+      o.push(`ONNX Runtime Web has no training here; it runs our inference model (its weights written as ONNX by bench/peers/onnx.ts) and is timed only if its logits agree with ours within ${AGREE_TOL} (largest |Δ|: ${agree.join(', ')}).`);
+      o.push('');
+    }
     const skipped = r.rows.flatMap((x) => x.skipped.map((k) => `- ${x.config.id}, ${k.system}: ${k.why}`));
     if (skipped.length) { o.push(...skipped); o.push(''); }
     o.push('### Every timing');

@@ -3,17 +3,20 @@
 // timed model itself — a broken setup is never timed), then timed together (compare.ts).
 import { performance } from 'node:perf_hooks';
 import { compare, median, type Job, type Result } from './compare.js';
-import { oursRow, oursStream, SYSTEM as OURS } from './ours.js';
+import { oursRow, oursStream, STREAM_IDS, streamWeights, SYSTEM as OURS } from './ours.js';
 import { brainRow } from './peers/brain.js';
+import { ortRow, ortStream, SYSTEM as ORT, type OrtPeer } from './peers/onnx.js';
 import { systemName, tfjsRow, tfjsStream, type Backend, type Tfjs } from './peers/tfjs.js';
 import type { Torch } from './peers/torch.js';
-import { CONFIGS, makeData, STREAM_STEPS, type Config } from './suite.js';
+import { CONFIGS, makeData, softmaxRow, STREAM, STREAM_STEPS, streamIds, type Config } from './suite.js';
 
 export const CHECK_STEPS = 3;
 /** TF.js's pure-JS backend only where it finishes in time (~3 s a training step at M). */
 export const TFJS_CPU_ROWS = new Set(['S', 'M']);
 /** PyTorch on the reference BLAS: not at L (~4 s a step; the OpenBLAS run is the comparison there). */
 const REF_BLAS_SKIP = new Set(['L']);
+/** An inference-only peer that runs our weights must give our logits within this (max |Δ|). */
+export const AGREE_TOL = 1e-4;
 
 export interface Check { system: string; losses: number[]; ok: boolean }
 export interface RowResult {
@@ -23,13 +26,15 @@ export interface RowResult {
   checks: Check[];
   /** Systems left out of this row, with the reason. */
   skipped: { system: string; why: string }[];
+  /** Inference-only peers running our weights: their largest |logit − ours| on the row's input. */
+  agreement: { system: string; maxAbsDiff: number }[];
 }
 
 interface Sys { system: string; train: Job; infer: Job; check: (n: number) => number[] | Promise<number[]>; dispose?: () => void }
 
 const lossOk = (l: number[]) => l.every(Number.isFinite) && l[l.length - 1] < l[0];
 
-export async function runRows(peers: { tfjs?: Tfjs; torches: Torch[]; brain: boolean }, log: (s: string) => void, only?: Set<string>): Promise<RowResult[]> {
+export async function runRows(peers: { tfjs?: Tfjs; torches: Torch[]; brain: boolean; ort?: OrtPeer }, log: (s: string) => void, only?: Set<string>): Promise<RowResult[]> {
   const out: RowResult[] = [];
   for (const c of CONFIGS) {
     if (only && !only.has(c.id)) continue;
@@ -48,6 +53,19 @@ export async function runRows(peers: { tfjs?: Tfjs; torches: Torch[]; brain: boo
       else systems.push({ system: t.system, ...(await t.row(c, d)) });
     }
 
+    // inference only, on our inference model's weights: checked by agreement with our logits
+    const inferOnly: { infer: Job; dispose: () => void }[] = [];
+    const agreement: RowResult['agreement'] = [];
+    if (peers.ort) {
+      const o = await ortRow(peers.ort, c, d, ours.weights(), ours.logits());
+      agreement.push({ system: ORT, maxAbsDiff: o.maxAbsDiff });
+      if (o.maxAbsDiff <= AGREE_TOL) inferOnly.push(o);
+      else {
+        skipped.push({ system: ORT, why: `its logits differ from ours by up to ${o.maxAbsDiff.toPrecision(3)} (> ${AGREE_TOL}): not timed` });
+        o.dispose();
+      }
+    }
+
     const checks: Check[] = [];
     const ok: Sys[] = [];
     for (const s of systems) {
@@ -62,9 +80,9 @@ export async function runRows(peers: { tfjs?: Tfjs; torches: Torch[]; brain: boo
     log(`${c.id} train`);
     const train = await compare(ok.map((s) => s.train), log);
     log(`${c.id} infer`);
-    const infer = await compare(ok.map((s) => s.infer), log);
-    for (const s of systems) s.dispose?.();
-    out.push({ config: c, train, infer, checks, skipped });
+    const infer = await compare([...ok.map((s) => s.infer), ...inferOnly.map((s) => s.infer)], log);
+    for (const s of [...systems, ...inferOnly]) s.dispose?.();
+    out.push({ config: c, train, infer, checks, skipped, agreement });
     log(`${c.id}: ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   }
   return out;
@@ -76,7 +94,7 @@ export interface StreamResult { system: string; medianUs: number; p90Us: number;
  * Streaming: per-step times (one `step` = one timestep of batch 1, state carried, softmax
  * probabilities out), in interleaved blocks; the median is over single steps.
  */
-export async function runStream(peers: { tfjs?: Tfjs; torches: Torch[] }, log: (s: string) => void): Promise<StreamResult[]> {
+export async function runStream(peers: { tfjs?: Tfjs; torches: Torch[]; ort?: OrtPeer }, log: (s: string) => void): Promise<StreamResult[]> {
   const BLOCK = 300, WARM = 300;
   type S = { system: string; note: string; block: (n: number) => Promise<number[]>; dispose?: () => void };
   const perStep = (step: () => void) => async (n: number) => {
@@ -94,6 +112,19 @@ export async function runStream(peers: { tfjs?: Tfjs; torches: Torch[] }, log: (
   if (peers.tfjs) {
     const t = await tfjsStream(peers.tfjs);
     systems.push({ system: 'TF.js wasm', note: 'stateful LSTM, batchInputShape [1, 1, 65]: predict + dataSync', block: perStep(t.step), dispose: t.dispose });
+  }
+  if (peers.ort) {
+    const t = await ortStream(peers.ort, STREAM, streamWeights(), streamIds(STREAM_IDS), softmaxRow);
+    const block = async (n: number) => {
+      const us: number[] = [];
+      for (let i = 0; i < n; i++) {
+        const t0 = performance.now();
+        await t.step();
+        us.push((performance.now() - t0) * 1e3);
+      }
+      return us;
+    };
+    systems.push({ system: ORT, note: 'our model as ONNX, T = 1: await session.run({ x, h0, c0 }) with the state fed back, + softmax in JS', block, dispose: t.dispose });
   }
   for (const t of peers.torches) {
     systems.push({ system: t.system, note: 'model(x, state) + softmax under inference_mode, timed in Python', block: (n) => t.stream(n) });

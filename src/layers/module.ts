@@ -32,14 +32,14 @@ const finalizer = typeof FinalizationRegistry === 'function'
   })
   : undefined;
 
+// scratch() indices 2–15 belong to subclasses; this one to staging().
+const STAGING_BLOCK = 16;
+
 /**
  * What every layer shares: its parameters and their gradients as two flat float32 blocks in
  * the wasm arena (PyTorch names, a layout table computed once), train/eval mode, a seeded RNG,
  * and scratch blocks that grow with the shapes they are used for. `dispose()` frees it all.
  */
-// scratch() indices 2–15 belong to subclasses; this one to staging().
-const STAGING_BLOCK = 16;
-
 export abstract class Module {
   /** @internal */ readonly rt: Runtime;
   /** @internal */ protected readonly rng: Rng;
@@ -294,8 +294,8 @@ export abstract class Module {
   }
 
   /**
-   * @internal Draw every parameter from U(lo, hi) with the layer's RNG: the numbers of
-   * `Rng.uniform`, drawn in wasm (in JS a fresh process would interpret ~10⁵ calls).
+   * @internal Draw every parameter from U(lo, hi) with the layer's RNG: lo + (hi − lo)·`rng.next()`
+   * in order, drawn in wasm (in JS a fresh process would interpret ~10⁵ calls).
    */
   protected fillUniform(lo: number, hi: number): void {
     this.rng.state = this.rt.kernels.uniform_fill(this.blocks[0]?.ptr ?? 0, this.count, lo, hi, this.rng.state);
