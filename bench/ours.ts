@@ -2,7 +2,7 @@
 import { GRU, Linear, LSTM, RNN, Sequential } from '../src/index.js';
 import { Trainer } from '../src/train/index.js';
 import { syncJob, type Job } from './compare.js';
-import { softmaxRow, STREAM, streamIds, tokens, type Config, type Data } from './suite.js';
+import { oneHotStream, softmaxRow, STREAM, tokens, type Config, type Data } from './suite.js';
 
 export const SYSTEM = 'rnn-wasm';
 export const LR = 0.01;
@@ -37,41 +37,30 @@ export function oursRow(c: Config, d: Data): OursRow {
   inferModel.eval();
   const batch = batchOf(c, d);
   const shape = [c.B, c.T, c.I];
+  const logits = () => inferModel.predict(d.x, { shape });
   return {
     train: syncJob(SYSTEM, tokens(c), () => { trainer.trainBatch(batch); }, 'Trainer.trainBatch (forward, loss, BPTT, SGD)'),
-    infer: syncJob(SYSTEM, tokens(c), () => { inferModel.predict(d.x, { shape }); }, 'model.predict → logits'),
-    logits: () => inferModel.predict(d.x, { shape }),
+    infer: syncJob(SYSTEM, tokens(c), () => { logits(); }, 'model.predict → logits'),
+    logits,
     weights: () => inferModel.stateDict(),
     check: (steps) => Array.from({ length: steps }, () => trainer.trainBatch(batch).loss),
     dispose() { trainModel.dispose(); inferModel.dispose(); },
   };
 }
 
-/** The weights of the streaming model (for a peer that runs our model). */
-export function streamWeights(): Record<string, Float32Array> {
-  const model = build(STREAM);
-  const w = model.stateDict();
-  model.dispose();
-  return w;
-}
-
-/** Streaming: one `step` per call with the state carried, then a softmax in JS. */
-export function oursStream(): { step: () => void; dispose: () => void } {
+/** Streaming: one `step` per call with the state carried, then a softmax in JS; `weights` for a peer that runs our model. */
+export function oursStream(): { step: () => void; weights: () => Record<string, Float32Array>; dispose: () => void } {
   const model = build(STREAM);
   model.eval();
   const s = model.initState(1);
-  const ids = streamIds(STREAM_IDS);
-  const x = new Float32Array(STREAM.I);
+  const input = oneHotStream();
   const probs = new Float32Array(STREAM.O);
-  let i = 0;
   return {
     step() {
-      x.fill(0);
-      x[ids[i++ % ids.length]] = 1;
-      softmaxRow(model.step(x, s), probs);
+      input.next();
+      softmaxRow(model.step(input.x, s), probs);
     },
+    weights: () => model.stateDict(),
     dispose() { s.dispose(); model.dispose(); },
   };
 }
-
-export const STREAM_IDS = 4096;

@@ -3,12 +3,12 @@
 // timed model itself — a broken setup is never timed), then timed together (compare.ts).
 import { performance } from 'node:perf_hooks';
 import { compare, median, type Job, type Result } from './compare.js';
-import { oursRow, oursStream, STREAM_IDS, streamWeights, SYSTEM as OURS } from './ours.js';
+import { oursRow, oursStream, SYSTEM as OURS } from './ours.js';
 import { brainRow } from './peers/brain.js';
 import { ortRow, ortStream, SYSTEM as ORT, type OrtPeer } from './peers/onnx.js';
 import { systemName, tfjsRow, tfjsStream, type Backend, type Tfjs } from './peers/tfjs.js';
 import type { Torch } from './peers/torch.js';
-import { CONFIGS, makeData, softmaxRow, STREAM, STREAM_STEPS, streamIds, type Config } from './suite.js';
+import { CONFIGS, makeData, softmaxRow, STREAM, STREAM_STEPS, type Config } from './suite.js';
 
 export const CHECK_STEPS = 3;
 /** TF.js's pure-JS backend only where it finishes in time (~3 s a training step at M). */
@@ -97,11 +97,13 @@ export interface StreamResult { system: string; medianUs: number; p90Us: number;
 export async function runStream(peers: { tfjs?: Tfjs; torches: Torch[]; ort?: OrtPeer }, log: (s: string) => void): Promise<StreamResult[]> {
   const BLOCK = 300, WARM = 300;
   type S = { system: string; note: string; block: (n: number) => Promise<number[]>; dispose?: () => void };
-  const perStep = (step: () => void) => async (n: number) => {
+  // a synchronous step is not awaited (an await would add a microtask to its time)
+  const perStep = (step: () => void | Promise<void>) => async (n: number) => {
     const us: number[] = [];
     for (let i = 0; i < n; i++) {
       const t0 = performance.now();
-      step();
+      const pending = step();
+      if (pending) await pending;
       us.push((performance.now() - t0) * 1e3);
     }
     return us;
@@ -114,17 +116,8 @@ export async function runStream(peers: { tfjs?: Tfjs; torches: Torch[]; ort?: Or
     systems.push({ system: 'TF.js wasm', note: 'stateful LSTM, batchInputShape [1, 1, 65]: predict + dataSync', block: perStep(t.step), dispose: t.dispose });
   }
   if (peers.ort) {
-    const t = await ortStream(peers.ort, STREAM, streamWeights(), streamIds(STREAM_IDS), softmaxRow);
-    const block = async (n: number) => {
-      const us: number[] = [];
-      for (let i = 0; i < n; i++) {
-        const t0 = performance.now();
-        await t.step();
-        us.push((performance.now() - t0) * 1e3);
-      }
-      return us;
-    };
-    systems.push({ system: ORT, note: 'our model as ONNX, T = 1: await session.run({ x, h0, c0 }) with the state fed back, + softmax in JS', block, dispose: t.dispose });
+    const t = await ortStream(peers.ort, STREAM, o.weights(), softmaxRow);
+    systems.push({ system: ORT, note: 'our model as ONNX, T = 1: await session.run({ x, h0, c0 }) with the state fed back, + softmax in JS', block: perStep(t.step), dispose: t.dispose });
   }
   for (const t of peers.torches) {
     systems.push({ system: t.system, note: 'model(x, state) + softmax under inference_mode, timed in Python', block: (n) => t.stream(n) });

@@ -83,8 +83,24 @@ export function makeData(c: Config, seed = 1234): Data {
   return { x: oneHot(xIds, c.I), xIds, yIds, y: oneHot(yIds, c.O) };
 }
 
+/** How many inputs the streaming row cycles through. */
+const STREAM_IDS = 4096;
+
 /** Ids of the streaming row's inputs (the same for every system). */
-export const streamIds = (n: number): Int32Array => ids(n, STREAM.I, 99);
+export const streamIds = (): Int32Array => ids(STREAM_IDS, STREAM.I, 99);
+
+/** The streaming row's inputs as one-hot vectors: `next()` refills the one buffer `x` with the next. */
+export function oneHotStream(): { x: Float32Array; next: () => void } {
+  const seq = streamIds(), x = new Float32Array(STREAM.I);
+  let i = 0;
+  return {
+    x,
+    next() {
+      x.fill(0);
+      x[seq[i++ % seq.length]] = 1;
+    },
+  };
+}
 
 /** In-place softmax over one row: streaming consumers want probabilities, not logits. */
 export function softmaxRow(v: Float32Array, out: Float32Array): Float32Array {

@@ -4,7 +4,7 @@
 // are checked against ours on the row's input. ORT's recurrent ops are time-major, so ORT is
 // given the row's input transposed to [T, B, I] once, outside the timing. Wasm backend, one thread.
 import { asyncJob, type Job } from '../compare.js';
-import type { Config, Data } from '../suite.js';
+import { oneHotStream, type Config, type Data } from '../suite.js';
 
 export const SYSTEM = 'ONNX Runtime Web';
 
@@ -199,21 +199,19 @@ export async function ortRow(p: OrtPeer, c: Config, d: Data, weights: Record<str
 }
 
 /** Streaming on ORT: one run per step, the state fed back; softmax in JS like ours. */
-export async function ortStream(p: OrtPeer, c: Config, weights: Record<string, Float32Array>, ids: Int32Array, softmax: (v: Float32Array, out: Float32Array) => void): Promise<{ step: () => Promise<void>; dispose: () => void }> {
+export async function ortStream(p: OrtPeer, c: Config, weights: Record<string, Float32Array>, softmax: (v: Float32Array, out: Float32Array) => void): Promise<{ step: () => Promise<void>; dispose: () => void }> {
   const { H, I, O } = c;
   const s = await session(p, onnxModel(c, weights, 1, 1, true));
-  const x = new Float32Array(I);
+  const input = oneHotStream();
   const probs = new Float32Array(O);
   const feeds: Record<string, OrtTensor> = {
-    x: new p.ort.Tensor('float32', x, [1, 1, I]),
+    x: new p.ort.Tensor('float32', input.x, [1, 1, I]), // refilled in place by next()
     h0: new p.ort.Tensor('float32', new Float32Array(H), [1, 1, H]),
   };
   if (c.cell === 'LSTM') feeds.c0 = new p.ort.Tensor('float32', new Float32Array(H), [1, 1, H]);
-  let i = 0;
   return {
     async step() {
-      x.fill(0);
-      x[ids[i++ % ids.length]] = 1;
+      input.next();
       const r = await s.run(feeds);
       feeds.h0 = r.hN;
       if (r.cN) feeds.c0 = r.cN;

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import type * as TfCore from '@tensorflow/tfjs-core';
 import type * as TfLayers from '@tensorflow/tfjs-layers';
 import { asyncJob, type Job } from '../compare.js';
-import { STREAM, streamIds, tokens, type Config, type Data } from '../suite.js';
+import { oneHotStream, STREAM, tokens, type Config, type Data } from '../suite.js';
 
 const require = createRequire(import.meta.url);
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -132,14 +132,11 @@ export async function tfjsStream(t: Tfjs): Promise<{ step: () => void; dispose: 
   const { tf } = t;
   await t.use('wasm');
   const model = buildModel(t, STREAM, { stateful: true });
-  const ids = streamIds(4096);
-  const x = new Float32Array(STREAM.I);
-  let i = 0;
+  const input = oneHotStream();
   return {
     step() {
-      x.fill(0);
-      x[ids[i++ % ids.length]] = 1;
-      const p = tf.tidy(() => model.predict(tf.tensor3d(x, [1, 1, STREAM.I])) as TfCore.Tensor);
+      input.next();
+      const p = tf.tidy(() => model.predict(tf.tensor3d(input.x, [1, 1, STREAM.I])) as TfCore.Tensor);
       p.dataSync();
       p.dispose();
     },

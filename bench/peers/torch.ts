@@ -113,7 +113,7 @@ export class Torch {
 
   /** `steps` more steps of the stream; µs per step as measured in Python. */
   async stream(steps: number): Promise<number[]> {
-    const ids = this.streamIdsFile ??= this.file(streamIds(4096));
+    const ids = this.streamIdsFile ??= this.file(streamIds());
     return (await this.ok({ op: 'stream', cfg: STREAM, ids, steps })).us as number[];
   }
   private streamIdsFile?: string;
