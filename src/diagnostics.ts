@@ -8,6 +8,7 @@ import type { SequenceDataset } from './data/dataset.js';
 import { checkDataset } from './data/dataset.js';
 import { RecurrentLayer } from './layers/recurrent.js';
 import { describe } from './layers/validate.js';
+import { checkOptions, is } from './options.js';
 import { Sequential } from './model/sequential.js';
 import { batchLoss, resolveLoss, type LossSpec } from './train/losses.js';
 
@@ -44,9 +45,9 @@ export interface GradientFlow {
  */
 export function gradientFlow(model: Sequential, batch: SequenceDataset, options: { loss: LossSpec; at?: 'last' | 'all' }): GradientFlow {
   if (!(model instanceof Sequential)) throw new ConfigError(`gradientFlow: expected a Sequential model, got ${describe(model)}`);
+  checkOptions('gradientFlow', options, { loss: is.checkedLater, at: is.oneOf('last', 'all') }, ['loss']);
   checkDataset(batch, 'gradientFlow batch');
-  const at = options?.at ?? 'last';
-  if (at !== 'last' && at !== 'all') throw new ConfigError(`gradientFlow at: expected 'last' or 'all', got ${describe(at)}`);
+  const at = options.at ?? 'last';
   const loss = resolveLoss(options.loss);
   const [, T] = batch.xShape;
   const rt = model.rt;

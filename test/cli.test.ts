@@ -25,7 +25,7 @@ describe('rnn-wasm CLI', () => {
     expect(s.endsWith('\n')).toBe(true);
     expect([...s.slice(0, -1)]).toHaveLength(50); // the CLI adds one newline
     expect(execFileSync(process.execPath, [cli, 'sample', out, '--length', '50', '--seed', '3', '--prime', 'ROMEO'], { encoding: 'utf8' })).toBe(s);
-  }, 60_000);
+  }, 600_000);
 
   it('explains usage errors with exit code 2', () => {
     expect(run('train').stderr).toMatch(/train needs --text FILE/);
@@ -34,6 +34,13 @@ describe('rnn-wasm CLI', () => {
     expect(run('sample', '/nonexistent.safetensors').stderr).toMatch(/cannot read \/nonexistent\.safetensors/);
     expect(run('fly').stderr).toMatch(/unknown command "fly"/);
     expect(run('--help').stdout).toMatch(/rnn-wasm train --text FILE/);
+    const bare = run();
+    expect(bare.status).toBe(0);
+    expect(bare.stdout).toMatch(/Usage:/);
+    const v = run('--version');
+    expect(v.status, v.stderr).toBe(0);
+    expect(v.stdout).toBe(`rnn-wasm ${JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version}\n`);
+    expect(run('train', '--text').stderr).toMatch(/option --text needs a value/);
     expect(run('train', '--text', 'x', '--colour', 'red').stderr).toMatch(/unknown option --colour/);
   });
 });

@@ -8,6 +8,7 @@ import { ConfigError, NonFiniteError, ShapeError } from '../errors.js';
 
 // Shared with the layers: one definition of the message helpers.
 import { describe } from '../layers/validate.js';
+import { checkOptions as checkOptionsWith, is } from '../options.js';
 export { describe, fmtShape, product } from '../layers/validate.js';
 
 /** @internal An integer option in [min, max]. */
@@ -33,18 +34,9 @@ export function checkBool(name: string, value: unknown): boolean {
   return value;
 }
 
-/** @internal An options object (or undefined → {}), with no unknown keys. */
+/** @internal An options object (or undefined → {}), with no unknown keys (values are checked by the caller). */
 export function checkOptions<T extends object>(what: string, options: unknown, known: readonly string[]): Partial<T> {
-  if (options === undefined) return {};
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    throw new ConfigError(`${what}: expected an options object, got ${describe(options)}`);
-  }
-  for (const key of Object.keys(options)) {
-    if (!known.includes(key)) {
-      throw new ConfigError(`${what}: unknown option "${key}"; valid options are ${known.join(', ')}`);
-    }
-  }
-  return options as Partial<T>;
+  return checkOptionsWith<Partial<T>>(what, options, Object.fromEntries(known.map((k) => [k, is.checkedLater])));
 }
 
 /** @internal A typed array of numbers or a plain number[] (not DataView, not BigInt arrays). */

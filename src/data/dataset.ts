@@ -108,8 +108,9 @@ function checkShape(name: string, shape: unknown, ranks: number[], expected: str
 
 /**
  * Check a dataset and return it: types and shapes agree (`x` `[N, T, F]` or `[N, T]`, `y` with N
- * first and, for per-step targets, T second), `lengths` in range, every float finite, every id a
- * non-negative integer. Throws `ShapeError` (or `NonFiniteError` for NaN/±Infinity) naming the
+ * first and, for per-step targets, T second), `lengths` in range, every float finite, every token
+ * id in `x` a non-negative integer (class ids in `y` may also be a loss's `ignoreIndex`, such as
+ * −100: the trainer checks them against the model and the loss). Throws `ShapeError` (or `NonFiniteError` for NaN/±Infinity) naming the
  * field, e.g. `train.yShape`, with what was expected and what was given.
  *
  * @param name how the dataset is called in error messages
@@ -120,11 +121,9 @@ function checkShape(name: string, shape: unknown, ranks: number[], expected: str
  */
 export function checkDataset(ds: SequenceDataset, name = 'data'): SequenceDataset {
   layout(ds, name);
-  for (const key of ['x', 'y'] as const) {
-    const a = ds[key];
-    if (a instanceof Float32Array) checkFinite(`${name}.${key}`, a);
-    else checkIds(`${name}.${key}`, a);
-  }
+  if (ds.x instanceof Float32Array) checkFinite(`${name}.x`, ds.x);
+  else checkIds(`${name}.x`, ds.x);
+  if (ds.y instanceof Float32Array) checkFinite(`${name}.y`, ds.y);
   return ds;
 }
 

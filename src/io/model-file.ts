@@ -8,6 +8,7 @@ import { RecurrentLayer } from '../layers/recurrent.js';
 import { RNN } from '../layers/rnn.js';
 import { Sequential, type Layer } from '../model/sequential.js';
 import { decodeSafetensors, encodeSafetensors, type DecodeLimits, type Tensor } from './safetensors.js';
+import { checkOptions, is } from '../options.js';
 
 /** What {@link save} writes and {@link load} rebuilds: a model, or one recurrent layer. */
 export type Saveable = Sequential | RecurrentLayer;
@@ -54,7 +55,15 @@ export interface LoadOptions extends DecodeLimits {
    * tools); it must then match the tensors. Default: read from the file.
    */
   config?: Record<string, unknown>;
+  /**
+   * What the file must hold: `'Sequential'` (a model) or `'layer'` (one RNN, LSTM or GRU).
+   * Anything else is refused with a FormatError, and `load` is typed accordingly.
+   */
+  expect?: 'Sequential' | 'layer';
 }
+
+/** @internal The keys of {@link LoadOptions}, checked by load and loadFile. */
+export const LOAD_RULES = { config: is.object, maxHeaderBytes: is.int(8), expect: is.oneOf('Sequential', 'layer') };
 
 /**
  * Rebuild a model from a file written by {@link save} or `tools/torch_export.py`: the bytes
@@ -64,8 +73,19 @@ export interface LoadOptions extends DecodeLimits {
  * Every check runs before the model is handed back; on any problem a {@link FormatError}
  * (or the layer's own error for a bad configuration) says what is wrong and nothing leaks.
  */
+export function load(bytes: Uint8Array | ArrayBuffer, options: LoadOptions & { expect: 'Sequential' }): Sequential;
+export function load(bytes: Uint8Array | ArrayBuffer, options: LoadOptions & { expect: 'layer' }): RecurrentLayer;
+export function load(bytes: Uint8Array | ArrayBuffer, options?: LoadOptions): Saveable;
 export function load(bytes: Uint8Array | ArrayBuffer, options: LoadOptions = {}): Saveable {
-  return loadParts(bytes, options).model;
+  checkOptions('load', options, LOAD_RULES);
+  const { model } = loadParts(bytes, options);
+  const want = options.expect;
+  if (want && (want === 'Sequential') !== (model instanceof Sequential)) {
+    const has = model instanceof Sequential ? 'a Sequential model' : `one ${model.mode} layer`;
+    model.dispose();
+    throw new FormatError(`load: expected a file holding ${want === 'Sequential' ? 'a Sequential model' : 'one recurrent layer'} (options.expect '${want}'), but it holds ${has}`);
+  }
+  return model;
 }
 
 /**

@@ -1,7 +1,7 @@
 import { ConfigError, StateError } from '../errors.js';
 import { Rng } from '../rng.js';
 import { Module } from './module.js';
-import { checkInt, describe } from './validate.js';
+import { checkInt, checkKeys, describe } from './validate.js';
 
 /**
  * Inverted dropout, as `torch.nn.Dropout`: in training mode each value is zeroed with
@@ -18,6 +18,8 @@ export class Dropout extends Module {
     if (typeof p !== 'number' || !(p >= 0 && p < 1)) {
       throw new ConfigError(`Dropout p: expected a probability in [0, 1), got ${describe(p)}`);
     }
+    if (typeof options !== 'object' || options === null) throw new ConfigError(`Dropout options: expected { seed? }, got ${describe(options)}`);
+    checkKeys('Dropout', options, ['seed']);
     const seed = options.seed === undefined ? Rng.randomSeed() : checkInt('Dropout seed', options.seed, 0, Number.MAX_SAFE_INTEGER);
     super(seed);
     this.p = p;
@@ -37,9 +39,15 @@ export class Dropout extends Module {
     this.n = -1;
   }
 
+  /** @internal */
+  override get canBackward(): boolean {
+    return this.n >= 0;
+  }
+
   /** @internal y = x ⊙ mask (training) or x itself (eval / p = 0). Returns y's pointer. */
   runForward(xPtr: number, n: number): number {
     this.n = n;
+    this.forwardCount++;
     this.masked = this.training && this.p > 0;
     if (!this.masked) return xPtr;
     const k = this.rt.kernels;

@@ -2,7 +2,7 @@ import { ShapeError, StateError } from '../errors.js';
 import { Rng } from '../rng.js';
 import { Module } from './module.js';
 import { checkInputSize } from '../runtime/limits.js';
-import { checkInt, checkKeys, describe, fmtShape, isNumericArray, product } from './validate.js';
+import { checkFinite32, checkInt, checkKeys, describe, fmtShape, isNumericArray, product, show } from './validate.js';
 
 /** Options of {@link Embedding}; names as `torch.nn.Embedding`. */
 export interface EmbeddingOptions {
@@ -66,16 +66,23 @@ export class Embedding extends Module {
     this.n = -1;
   }
 
+  /** @internal */
+  override get canBackward(): boolean {
+    return this.n >= 0;
+  }
+
   /** The vectors of `ids` (any shape): output `[...shape, embeddingDim]`. */
   forward(ids: TokenIds, options: { shape: readonly number[] }): { output: Float32Array; outputShape: number[] } {
     this.live();
+    if (typeof options === 'object' && options !== null) checkKeys('Embedding forward', options, ['shape']);
     const shape = options?.shape;
     if (!Array.isArray(shape) || !shape.every((s) => Number.isSafeInteger(s) && s >= 1)) {
       throw new ShapeError(`Embedding forward: options.shape must be positive integers, got ${Array.isArray(shape) ? fmtShape(shape) : describe(shape)}`);
     }
     checkInputSize('Embedding forward ids', shape);
     const n = product(shape);
-    const ptr = this.stageIds(ids, n, 'Embedding forward ids', shape);
+    this.checkIds(ids, n, 'Embedding forward ids', shape);
+    const ptr = this.stageIds(ids, n);
     const out = this.runForward(ptr, n);
     return { output: this.rt.arena.f32(out, n * this.embeddingDim).slice(), outputShape: [...shape, this.embeddingDim] };
   }
@@ -87,31 +94,36 @@ export class Embedding extends Module {
     if (!isNumericArray(dOutput) || dOutput.length !== this.n * this.embeddingDim) {
       throw new ShapeError(`Embedding backward dOutput: expected ${this.n * this.embeddingDim} values ([${this.n}, ${this.embeddingDim}]), got ${describe(dOutput)}`);
     }
+    checkFinite32('Embedding backward dOutput', dOutput);
     const d = this.scratch(5, dOutput.length * 4, 'output gradient');
     this.rt.arena.f32(d, dOutput.length).set(dOutput);
     this.runBackward(d);
   }
 
-  /**
-   * @internal Check token ids (integers in [0, numEmbeddings)) and copy them to wasm as i32.
-   * `layout` optionally permutes them (index i of the result takes ids[layout(i)]).
-   */
-  stageIds(ids: TokenIds, n: number, what: string, shape: readonly number[], layout?: (i: number) => number): number {
+  /** @internal Throws ShapeError unless `ids` holds n integers in [0, numEmbeddings). Writes nothing. */
+  checkIds(ids: unknown, n: number, what: string, shape: readonly number[]): void {
     if (!isNumericArray(ids)) {
       throw new ShapeError(`${what}: expected an Int32Array (or number[]) of shape ${fmtShape(shape)}, got ${describe(ids)}`);
     }
     if (ids.length !== n) throw new ShapeError(`${what}: expected shape ${fmtShape(shape)} (${n} ids), got ${ids.length} ids`);
-    const ptr = this.scratch(4, n * 4, 'token ids');
-    const dst = this.cachedI32(0, ptr, n);
     const V = this.numEmbeddings;
     for (let i = 0; i < n; i++) {
-      const j = layout ? layout(i) : i;
-      const id = ids[j];
+      const id = ids[i];
       if (!Number.isInteger(id) || id < 0 || id >= V) {
-        throw new ShapeError(`${what}: element ${j} is ${id}; token ids must be integers in [0, ${V - 1}] (numEmbeddings ${V})`);
+        throw new ShapeError(`${what}: element ${i} is ${show(id)}; token ids must be integers in [0, ${V - 1}] (numEmbeddings ${V})`);
       }
-      dst[i] = id;
     }
+  }
+
+  /**
+   * @internal Copy ids checked by {@link checkIds} to wasm as i32. `layout` optionally permutes
+   * them (index i of the result takes ids[layout(i)]).
+   */
+  stageIds(ids: TokenIds, n: number, layout?: (i: number) => number): number {
+    const ptr = this.scratch(4, n * 4, 'token ids');
+    const dst = this.cachedI32(0, ptr, n);
+    if (layout) for (let i = 0; i < n; i++) dst[i] = ids[layout(i)];
+    else for (let i = 0; i < n; i++) dst[i] = ids[i];
     return ptr;
   }
 
@@ -120,6 +132,7 @@ export class Embedding extends Module {
     const out = this.scratch(3, n * this.embeddingDim * 4, 'output');
     this.rt.kernels.embedding_fwd(out, this.paramPtr('weight'), idsPtr, n, this.embeddingDim);
     this.n = n;
+    this.forwardCount++;
     return out;
   }
 

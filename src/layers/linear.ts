@@ -2,7 +2,7 @@ import { ShapeError, StateError } from '../errors.js';
 import { Rng } from '../rng.js';
 import { Module } from './module.js';
 import { checkInputSize } from '../runtime/limits.js';
-import { checkArray, checkBool, checkInt, checkKeys, describe, fmtShape, type NumericArray } from './validate.js';
+import { checkArray, checkBool, checkFinite32, checkInt, checkKeys, describe, fmtShape, type NumericArray } from './validate.js';
 
 /** Options of {@link Linear}; names as `torch.nn.Linear`. */
 export interface LinearOptions {
@@ -70,18 +70,25 @@ export class Linear extends Module {
     this.rows = -1;
   }
 
+  /** @internal */
+  override get canBackward(): boolean {
+    return this.rows >= 0;
+  }
+
   /**
    * y = x Wᵀ + b for every row of x. `shape` is x's shape; its last dimension must be inFeatures.
    * Returns fresh arrays; the input is kept for {@link backward}.
    */
   forward(x: NumericArray, options: { shape: readonly number[] }): { output: Float32Array; outputShape: number[] } {
     this.live();
+    if (typeof options === 'object' && options !== null) checkKeys('Linear forward', options, ['shape']);
     const shape = options?.shape;
     if (!Array.isArray(shape) || shape.length < 1 || !shape.every((s) => Number.isSafeInteger(s) && s >= 1) || shape[shape.length - 1] !== this.inFeatures) {
       throw new ShapeError(`Linear forward: options.shape must be [..., ${this.inFeatures}] with positive integers, got ${Array.isArray(shape) ? fmtShape(shape) : describe(shape)}`);
     }
     checkInputSize('Linear forward x', shape);
     const xs = checkArray('Linear forward x', x, shape);
+    checkFinite32('Linear forward x', xs);
     const M = xs.length / this.inFeatures;
     const xPtr = this.scratch(4, xs.length * 4, 'input');
     this.rt.arena.f32(xPtr, xs.length).set(xs);
@@ -94,6 +101,7 @@ export class Linear extends Module {
     this.live();
     if (this.rows < 0) throw new StateError('Linear backward(): call forward() first');
     const d = checkArray('Linear backward dOutput', dOutput, [this.rows, this.outFeatures]);
+    checkFinite32('Linear backward dOutput', d);
     const dPtr = this.scratch(5, d.length * 4, 'output gradient');
     this.rt.arena.f32(dPtr, d.length).set(d);
     const dx = this.runBackward(dPtr);
@@ -107,6 +115,7 @@ export class Linear extends Module {
       M, this.outFeatures, this.inFeatures, 0, this.workspace(M));
     this.rows = M;
     this.xPtr = xPtr;
+    this.forwardCount++;
     return y;
   }
 

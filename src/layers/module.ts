@@ -2,7 +2,7 @@ import { DisposedError, StateDictError } from '../errors.js';
 import { Rng } from '../rng.js';
 import { getRuntime, type Runtime } from '../runtime/loader.js';
 import type { Block } from './plan.js';
-import { checkBool, describe, fmtShape, isNumericArray, product, type NumericArray } from './validate.js';
+import { checkBool, describe, firstNonFinite32, fmtShape, isNumericArray, product, type NumericArray } from './validate.js';
 
 /**
  * A parameter by its PyTorch name. `data` and `grad` are live views into WebAssembly memory,
@@ -49,6 +49,8 @@ export abstract class Module {
   // [0] parameters, [1] gradients, then scratch blocks owned by subclasses
   private readonly blocks: Block[] = [];
   private isTraining = true;
+  /** @internal Forwards run so far: a model checks that none of its layers ran one of its own before its backward. */
+  forwardCount = 0;
   private disposed = false;
   private views: Float32Array[] = [];
   private intViews: Int32Array[] = [];
@@ -176,10 +178,12 @@ export abstract class Module {
       } else if (data.length !== p.size) {
         problems.push(`"${key}": expected shape ${fmtShape(p.shape)} (${p.size} values), got ${data.length} values`);
       } else {
-        let bad = -1;
-        for (let i = 0; i < data.length; i++) if (!Number.isFinite(data[i])) { bad = i; break; }
-        if (bad >= 0) problems.push(`"${key}": element ${bad} is ${data[bad]}; weights must be finite`);
-        else values.push([p, data]);
+        // checked as float32, which is what is stored: 1e39 in a Float64Array would become Infinity
+        const bad = firstNonFinite32(data);
+        if (bad >= 0) {
+          const v = data[bad];
+          problems.push(`"${key}": element ${bad} is ${Number.isFinite(v) ? `${v}, beyond the float32 range (±3.4e38)` : v}; weights must be finite`);
+        } else values.push([p, data]);
       }
     }
     if (!ownKeysOnly) {
@@ -224,6 +228,11 @@ export abstract class Module {
 
   /** Forget cached activations (weights changed, or disposed). */
   protected abstract invalidate(): void;
+
+  /** @internal True while the activations of a forward are kept, so a backward may follow. */
+  get canBackward(): boolean {
+    return false;
+  }
 
   /** @internal The state of the module's RNG (dropout masks), for checkpoints. */
   get rngState(): number {

@@ -3,10 +3,10 @@ import { Rng } from '../rng.js';
 import { MAX_MEMORY_BYTES } from '../runtime/arena.js';
 import { checkInputSize } from '../runtime/limits.js';
 import { Module, type ParamInfo } from './module.js';
-import { batchFirstIndex, fromTimeMajor, toTimeMajor } from './layout.js';
+import { fromTimeMajor, toTimeMajor } from './layout.js';
 import { Plan } from './plan.js';
 import {
-  checkArray, checkBool, checkInt, checkKeys, describe, fmtShape, nonFinite, type NumericArray,
+  checkArray, checkBool, checkFinite32, checkInt, checkKeys, checkLengths, describe, fmtShape, type NumericArray,
 } from './validate.js';
 
 export type { NamedParameter, StateDictValue } from './module.js';
@@ -92,7 +92,11 @@ interface LayerDir {
 // per stacked layer: its output and dropout regions, and their gradients
 interface LayerNames { out: string; mask: string; drop: string; dout: string; ddrop: string }
 
-const NO_STATE: { h0?: NumericArray; c0?: NumericArray; carry?: boolean; mask?: number; statePtr?: number } = Object.freeze({});
+/** @internal Where a forward's initial states come from, and whether it keeps its final ones. */
+export interface ForwardState { h0?: NumericArray; c0?: NumericArray; carry?: boolean; keepState?: boolean; mask?: number; statePtr?: number }
+const NO_STATE: ForwardState = Object.freeze({});
+const FORWARD_KEYS = ['shape', 'h0', 'c0', 'lengths'] as const;
+const BACKWARD_KEYS = ['dhN', 'dcN'] as const;
 interface Cache { T: number; B: number; batched: boolean; dropout: boolean; x: number; mask: number }
 
 const GATES: Record<Mode, number> = { RNN_TANH: 1, RNN_RELU: 1, LSTM: 4, GRU: 3 };
@@ -190,21 +194,28 @@ export abstract class RecurrentLayer extends Module {
     if (typeof options !== 'object' || options === null) {
       throw new ShapeError(`forward(x, options): options must be an object with a "shape", e.g. { shape: [T, B, ${this.inputSize}] }, got ${describe(options)}`);
     }
+    checkKeys('forward', options, FORWARD_KEYS);
+    // everything is checked before anything is written: a rejected call leaves the activations
+    // of the last forward (and so a pending backward) as they were
     const { T, B, batched } = this.parseShape(options.shape);
     checkInputSize('forward x', options.shape);
     const xs = checkArray('forward x', x, options.shape);
+    checkFinite32('forward x', xs);
     const stateShape = this.stateShape(B, batched);
     const h0 = options.h0 === undefined ? undefined : checkArray('forward h0', options.h0, stateShape);
     const c0 = options.c0 === undefined ? undefined : checkArray('forward c0', options.c0, stateShape);
     if (c0 && this.mode !== 'LSTM') throw new ShapeError(`forward: c0 is only for LSTM; a ${this.mode} layer has no cell state`);
+    if (h0) checkFinite32('forward h0', h0);
+    if (c0) checkFinite32('forward c0', c0);
+    if (options.lengths !== undefined) checkLengths('forward lengths', options.lengths, T, B);
+    this.checkSize(T, B);
 
     const DH = this.numDirections * this.hiddenSize, I = this.inputSize;
     const bf = this.batchFirst && batched;
-    const mask = options.lengths === undefined ? 0 : writeMask(this, 7, options.lengths, T, B, 'forward lengths');
+    const mask = options.lengths === undefined ? 0 : writeMask(this, 7, options.lengths, T, B);
     this.cache = undefined;
     const xPtr = this.scratch(4, T * B * I * 4, 'input');
     toTimeMajor(this, xPtr, xs, T, B, I, bf);
-    this.checkFiniteIn(xPtr, T * B * I, 'forward x', bf ? { T, B, F: I } : undefined);
     const out = this.runForward(xPtr, T, B, { h0, c0, mask });
     this.cache!.batched = batched;
     const output = new Float32Array(T * B * DH);
@@ -223,10 +234,12 @@ export abstract class RecurrentLayer extends Module {
   /**
    * Backpropagation through time for the last {@link forward}: given ∂E/∂output (and
    * optionally ∂E/∂hN, ∂E/∂cN), accumulates (+=) every parameter's gradient and returns
-   * ∂E/∂x, ∂E/∂h0 (and ∂E/∂c0).
+   * ∂E/∂x, ∂E/∂h0 (and ∂E/∂c0). A rejected call changes nothing: the forward's activations
+   * and the gradients stay as they were, so a corrected call can follow.
    *
    * @throws StateError without a preceding forward (or after the weights were reloaded).
    * @throws ShapeError if a gradient does not match the shape forward returned.
+   * @throws NonFiniteError if a gradient holds NaN or ±Infinity.
    */
   backward(dOutput: NumericArray, options: BackwardOptions = {}): BackwardResult {
     this.live();
@@ -234,19 +247,22 @@ export abstract class RecurrentLayer extends Module {
     if (typeof options !== 'object' || options === null) {
       throw new ShapeError(`backward(dOutput, options): options must be an object, got ${describe(options)}`);
     }
+    checkKeys('backward', options, BACKWARD_KEYS);
     const { T, B, batched } = c;
     const DH = this.numDirections * this.hiddenSize, I = this.inputSize;
     const bf = this.batchFirst && batched;
     const outShape = this.outputShape(T, B, batched);
     const stateShape = this.stateShape(B, batched);
     const dOut = checkArray('backward dOutput', dOutput, outShape);
+    checkFinite32('backward dOutput', dOut);
     const dhN = options.dhN === undefined ? undefined : checkArray('backward dhN', options.dhN, stateShape);
     const dcN = options.dcN === undefined ? undefined : checkArray('backward dcN', options.dcN, stateShape);
     if (dcN && this.mode !== 'LSTM') throw new ShapeError(`backward: dcN is only for LSTM; a ${this.mode} layer has no cell state`);
+    if (dhN) checkFinite32('backward dhN', dhN);
+    if (dcN) checkFinite32('backward dcN', dcN);
 
     const dPtr = this.scratch(5, T * B * DH * 4, 'output gradient');
     toTimeMajor(this, dPtr, dOut, T, B, DH, bf);
-    this.checkFiniteIn(dPtr, T * B * DH, 'backward dOutput', bf ? { T, B, F: DH } : undefined, false);
     const dx = this.runBackward(dPtr, { dhN, dcN });
     const dInput = new Float32Array(T * B * I);
     fromTimeMajor(this, dInput, dx, T, B, I, bf);
@@ -260,11 +276,12 @@ export abstract class RecurrentLayer extends Module {
   /**
    * @internal Forward from an input already in wasm memory: time-major [T, B, I], contiguous,
    * which must stay untouched until the matching runBackward. Initial states: `carry` takes
-   * the final states of the previous forward (same B; truncated BPTT), else h0/c0 (already
-   * shape-checked), else zeros. `mask`: pointer to [T, B] 0/1 (0 = padding: the state carries
+   * the final states kept by the previous forward with `keepState` (same B; truncated BPTT),
+   * else h0/c0 (already checked), else zeros. Only a forward with `keepState` (training)
+   * replaces the kept states, so inference between training windows cannot disturb them. `mask`: pointer to [T, B] 0/1 (0 = padding: the state carries
    * over), or 0. Returns the pointer of the output [T, B, D·H].
    */
-  runForward(xPtr: number, T: number, B: number, state: { h0?: NumericArray; c0?: NumericArray; carry?: boolean; mask?: number; statePtr?: number } = NO_STATE): number {
+  runForward(xPtr: number, T: number, B: number, state: ForwardState = NO_STATE): number {
     const k = this.rt.kernels;
     const L = this.numLayers, D = this.numDirections, H = this.hiddenSize, DH = D * H;
     const S = L * D * B * H;
@@ -282,11 +299,10 @@ export abstract class RecurrentLayer extends Module {
       k.copy_f32(plan.ptr('h0'), state.statePtr, S);
       if (isLstm) k.copy_f32(plan.ptr('c0'), state.statePtr + S * 4, S);
     } else {
-      this.stateIn(plan.ptr('h0'), state.h0, S, 'forward h0');
-      if (isLstm) this.stateIn(plan.ptr('c0'), state.c0, S, 'forward c0');
+      this.stateIn(plan.ptr('h0'), state.h0, S);
+      if (isLstm) this.stateIn(plan.ptr('c0'), state.c0, S);
     }
     const mask = state.mask ?? 0;
-    this.lastB = B;
     const useDropout = this.training && this.dropout > 0 && L > 1;
     for (let l = 0; l < L; l++) {
       const xin = this.layerInput(plan, xPtr, l, useDropout), ldx = l === 0 ? this.inputSize : DH;
@@ -322,10 +338,14 @@ export abstract class RecurrentLayer extends Module {
     const c = (this.cacheObject ??= { T, B, batched: true, dropout: useDropout, x: xPtr, mask });
     c.T = T; c.B = B; c.batched = true; c.dropout = useDropout; c.x = xPtr; c.mask = mask;
     this.cache = c;
-    // the final states, kept for a following forward with carry (truncated BPTT)
-    const keep = this.carryBlock(B);
-    k.copy_f32(keep, plan.ptr('hN'), S);
-    if (isLstm) k.copy_f32(keep + S * 4, plan.ptr('cN'), S);
+    this.forwardCount++;
+    if (state.keepState) {
+      // the final states, kept for a following forward with carry (truncated BPTT)
+      const keep = this.carryBlock(B);
+      k.copy_f32(keep, plan.ptr('hN'), S);
+      if (isLstm) k.copy_f32(keep + S * 4, plan.ptr('cN'), S);
+      this.lastB = B;
+    }
     return plan.ptr(this.names[L - 1].out);
   }
 
@@ -353,8 +373,8 @@ export abstract class RecurrentLayer extends Module {
     const k = this.rt.kernels;
     k.copy_f32(bp.ptr(this.names[L - 1].dout), dOutPtr, T * B * DH);
     const S = L * D * B * H;
-    this.stateIn(bp.ptr('dhN'), state.dhN, S, 'backward dhN');
-    if (this.mode === 'LSTM') this.stateIn(bp.ptr('dcN'), state.dcN, S, 'backward dcN');
+    this.stateIn(bp.ptr('dhN'), state.dhN, S);
+    if (this.mode === 'LSTM') this.stateIn(bp.ptr('dcN'), state.dcN, S);
     // ‖∂E/∂h_t‖² per step, [L·D, T], when asked (diagnostics.gradientFlow)
     const norms = (l: number, d: number) => (state.normsPtr ? state.normsPtr + (l * D + d) * T * 4 : 0);
     for (let l = L - 1; l >= 0; l--) {
@@ -425,6 +445,11 @@ export abstract class RecurrentLayer extends Module {
     return this.mode === 'LSTM' ? this.fwd!.ptr('cN') : 0;
   }
 
+  /** @internal True while the activations of a forward are kept for backward. */
+  override get canBackward(): boolean {
+    return this.cache !== undefined;
+  }
+
   private requireCache(): Cache {
     if (!this.cache) {
       throw new StateError('backward(): call forward() first; the weights must not be reloaded or reset in between');
@@ -488,22 +513,10 @@ export abstract class RecurrentLayer extends Module {
     return batched ? [LD, B, this.hiddenSize] : [LD, this.hiddenSize];
   }
 
-  private stateIn(ptr: number, value: NumericArray | undefined, n: number, name: string): void {
+  // an initial state or final-state gradient (already checked) into wasm memory, or zeros
+  private stateIn(ptr: number, value: NumericArray | undefined, n: number): void {
     if (value === undefined) this.rt.kernels.fill_f32(ptr, n, 0);
-    else {
-      this.rt.arena.f32(ptr, n).set(value);
-      this.checkFiniteIn(ptr, n, name);
-    }
-  }
-
-  private checkFiniteIn(ptr: number, n: number, name: string, batchFirst?: { T: number; B: number; F: number }, invalidate = true): void {
-    const i = this.rt.kernels.find_nonfinite(ptr, n);
-    if (i < 0) return;
-    const v = this.rt.arena.f32(ptr, n)[i];
-    // report the index in the caller's layout
-    const index = batchFirst ? batchFirstIndex(i, batchFirst.T, batchFirst.B, batchFirst.F) : i;
-    if (invalidate) this.cache = undefined;
-    throw nonFinite(name, index, v);
+    else this.rt.arena.f32(ptr, n).set(value);
   }
 
   // the input of stacked layer l: the user's x, or the layer below's output (after dropout)
@@ -512,7 +525,8 @@ export abstract class RecurrentLayer extends Module {
     return dropout ? plan.ptr(this.names[l - 1].drop) : plan.ptr(this.names[l - 1].out);
   }
 
-  private checkSize(T: number, B: number): void {
+  /** @internal Throws OutOfMemoryError when (T, B) needs buffers beyond 32-bit memory: checked before any work. */
+  checkSize(T: number, B: number): void {
     const G = GATES[this.mode], H = this.hiddenSize, D = this.numDirections;
     const widest = Math.max(this.inputSize, D * H, G * H) + 8;
     if (T * B * widest * 4 * 2 > 2 ** 31 || G * H * (widest + 8) * 4 > 2 ** 31) {
@@ -582,19 +596,13 @@ export abstract class RecurrentLayer extends Module {
 }
 
 /**
- * @internal Check `lengths` (B integers in [0, T]) and write the [T, B] 0/1 mask into the
+ * @internal Write the [T, B] 0/1 mask of `lengths` (already checked by checkLengths) into the
  * module's scratch block `index`. Returns its pointer.
  */
-export function writeMask(owner: Module, index: number, lengths: ArrayLike<number>, T: number, B: number, name: string): number {
-  const ls = checkArray(name, lengths, [B]);
-  for (let b = 0; b < B; b++) {
-    if (!Number.isInteger(ls[b]) || ls[b] < 0 || ls[b] > T) {
-      throw new ShapeError(`${name}: element ${b} is ${ls[b]}; lengths must be integers in [0, ${T}] (T)`);
-    }
-  }
+export function writeMask(owner: Module, index: number, lengths: ArrayLike<number>, T: number, B: number): number {
   const ptr = owner.scratch(index, T * B * 4, 'mask');
   const m = owner.rt.arena.f32(ptr, T * B);
-  for (let t = 0; t < T; t++) for (let b = 0; b < B; b++) m[t * B + b] = t < ls[b] ? 1 : 0;
+  for (let t = 0; t < T; t++) for (let b = 0; b < B; b++) m[t * B + b] = t < lengths[b] ? 1 : 0;
   return ptr;
 }
 

@@ -1,4 +1,5 @@
 import { ConfigError, NonFiniteError, ShapeError } from '../errors.js';
+import { unknownKey } from '../options.js';
 
 /** Numbers accepted as tensor data: a typed array or a plain array of numbers. */
 export type NumericArray = Float32Array | Float64Array | ArrayLike<number>;
@@ -53,7 +54,8 @@ export function checkFinite(name: string, value: NumericArray): void {
 
 /** @internal */
 export function nonFinite(name: string, index: number, value: unknown): NonFiniteError {
-  return new NonFiniteError(`${name}: element ${index} is ${show(value)}; only finite numbers are accepted`, name, index);
+  const why = typeof value === 'number' && Number.isFinite(value) ? `${value}, beyond the float32 range (±3.4e38)` : show(value);
+  return new NonFiniteError(`${name}: element ${index} is ${why}; only finite numbers are accepted`, name, index);
 }
 
 /** @internal */
@@ -74,18 +76,56 @@ export function describe(v: unknown): string {
   return `${typeof v} ${show(v)}`;
 }
 
-function show(v: unknown): string {
+/** @internal A value as it reads in a message: numbers and strings as they are, anything else described. */
+export function show(v: unknown): string {
   if (typeof v === 'string') return JSON.stringify(v);
   if (typeof v === 'number' || typeof v === 'boolean' || v === undefined || v === null) return String(v);
   return describe(v);
 }
 
-/** @internal Reject option keys we do not know (a typo must not be silently ignored). */
+/** @internal Reject option keys we do not know (a typo must not be silently ignored); see options.ts. */
 export function checkKeys(what: string, options: object, known: readonly string[]): void {
-  for (const key of Object.keys(options)) {
-    if (!known.includes(key)) {
-      const hint = key === 'projSize' || key === 'proj_size' ? ' (LSTM projections are not supported)' : '';
-      throw new ConfigError(`${what}: unknown option "${key}"${hint}; valid options are ${known.join(', ')}`);
+  for (const key of Object.keys(options)) if (!known.includes(key)) throw unknownKey(what, key, known);
+}
+
+/**
+ * @internal Throws NonFiniteError at the first element that is not a finite float32: NaN,
+ * ±Infinity, a magnitude beyond float32's range (1e39 in a Float64Array becomes Infinity), or
+ * not a number at all. Checks the caller's own array, so the index is in the caller's layout.
+ */
+export function checkFinite32(name: string, value: NumericArray): void {
+  const i = firstNonFinite32(value);
+  if (i >= 0) throw nonFinite(name, i, value[i]);
+}
+
+/** @internal Index of the first element that is not a finite float32, or −1. */
+export function firstNonFinite32(a: NumericArray): number {
+  const n = a.length;
+  if (a instanceof Float32Array) {
+    // NaN·0 and ±Infinity·0 are NaN, every finite x·0 is ±0: one branch-free pass
+    let s = 0;
+    for (let i = 0; i < n; i++) s += a[i] * 0;
+    if (s === 0) return -1;
+    for (let i = 0; i < n; i++) if (!Number.isFinite(a[i])) return i;
+    return -1;
+  }
+  if (a instanceof Int32Array || a instanceof Uint8Array || a instanceof Int16Array || a instanceof Uint16Array ||
+    a instanceof Int8Array || a instanceof Uint8ClampedArray || a instanceof Uint32Array) return -1;
+  for (let i = 0; i < n; i++) {
+    const v = a[i];
+    if (typeof v !== 'number' || !Number.isFinite(Math.fround(v))) return i;
+  }
+  return -1;
+}
+
+/** @internal Throws ShapeError unless `lengths` holds B integers in [min, T]. Returns it. */
+export function checkLengths(name: string, lengths: unknown, T: number, B: number, min = 0): NumericArray {
+  const ls = checkArray(name, lengths, [B]);
+  for (let b = 0; b < B; b++) {
+    if (!Number.isInteger(ls[b]) || ls[b] < min || ls[b] > T) {
+      throw new ShapeError(`${name}: element ${b} is ${show(ls[b])}; lengths must be integers in [${min}, ${T}] (T)` +
+        (min > 0 ? " (output 'last' needs every sequence to have at least one valid step)" : ''));
     }
   }
+  return ls;
 }

@@ -1,6 +1,8 @@
 import { ConfigError, ShapeError } from '../errors.js';
 import { Embedding } from '../layers/embedding.js';
-import { describe } from '../layers/validate.js';
+import { isNumericArray } from '../layers/validate.js';
+import { checkOptions, is } from '../options.js';
+import { getLimits } from '../runtime/limits.js';
 import { Rng } from '../rng.js';
 import type { Sequential } from './sequential.js';
 
@@ -18,6 +20,14 @@ export interface SampleOptions {
   prime?: string | ArrayLike<number>;
 }
 
+const SAMPLE_RULES = {
+  length: is.int(0),
+  temperature: is.number(0),
+  topK: is.int(1),
+  seed: is.int(0),
+  prime: is.either(is.string, { expected: 'token ids (an Int32Array or number[])', test: isNumericArray }),
+};
+
 /** @internal Text generation for {@link Sequential.sample}. */
 export function sampleTokens(model: Sequential, options: SampleOptions): string {
   const first = model.layers[0];
@@ -27,14 +37,15 @@ export function sampleTokens(model: Sequential, options: SampleOptions): string 
   const V = first.numEmbeddings;
   if (model.outputSize !== V) throw new ConfigError(`sample: the model outputs ${model.outputSize} values per step but has ${V} tokens`);
   const vocab = model.vocabulary === undefined ? undefined : [...model.vocabulary];
+  checkOptions('sample', options, SAMPLE_RULES);
   const length = options.length ?? 200;
-  if (!Number.isInteger(length) || length < 0) throw new ConfigError(`sample length: expected a non-negative integer, got ${describe(length)}`);
+  const limit = getLimits().maxSampleLength;
+  if (length > limit) throw new ConfigError(`sample length: ${length} is more than the limit of ${limit} tokens per call (setLimits({ maxSampleLength }))`);
   const temperature = options.temperature ?? 1;
-  if (typeof temperature !== 'number' || !(temperature >= 0) || !Number.isFinite(temperature)) throw new ConfigError(`sample temperature: expected a number ≥ 0, got ${describe(temperature)}`);
   const topK = options.topK ?? V;
-  if (!Number.isInteger(topK) || topK < 1) throw new ConfigError(`sample topK: expected a positive integer, got ${describe(topK)}`);
   const rng = new Rng(options.seed ?? Rng.randomSeed());
   const prime = primeIds(options.prime, vocab, V);
+  if (prime.length > limit) throw new ConfigError(`sample prime: ${prime.length} tokens is more than the limit of ${limit} per call (setLimits({ maxSampleLength }))`);
 
   const was = model.training;
   model.eval();

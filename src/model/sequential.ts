@@ -6,9 +6,10 @@ import { Dropout } from '../layers/dropout.js';
 import { Embedding, type TokenIds } from '../layers/embedding.js';
 import { Linear } from '../layers/linear.js';
 import { Module, type NamedParameter, type ParameterBlock, type StateDictValue } from '../layers/module.js';
-import { batchFirstIndex, fromTimeMajor, toTimeMajor } from '../layers/layout.js';
-import { RecurrentLayer, writeMask } from '../layers/recurrent.js';
-import { checkArray, describe, fmtShape, nonFinite, type NumericArray } from '../layers/validate.js';
+import { fromTimeMajor, toTimeMajor } from '../layers/layout.js';
+import { RecurrentLayer, writeMask, type ForwardState } from '../layers/recurrent.js';
+import { checkArray, checkFinite32, checkKeys, checkLengths, describe, fmtShape, type NumericArray } from '../layers/validate.js';
+import { checkOptions, is } from '../options.js';
 
 /** A layer a {@link Sequential} can hold. */
 export type Layer = Embedding | RecurrentLayer | Dropout | Linear;
@@ -67,7 +68,24 @@ interface StreamInternals extends StreamState {
   runOptions: { states: number[] };
 }
 
-interface Cache { T: number; B: number; batched: boolean; inputPtr: number; lengths?: Int32Array; mask: number }
+/** A batch of sequences in the layout of a data set: batch-major `[N, T, F]` features or `[N, T]` ids. */
+export interface SequenceBatch {
+  x: NumericArray | TokenIds;
+  /** `[N, T, F]` for features, `[N, T]` for token ids, whatever the model's batchFirst. */
+  xShape: readonly number[];
+  /** Valid steps of each sequence (right padding). */
+  lengths?: ArrayLike<number>;
+  /** Targets, when the batch is a {@link SequenceDataset}: ignored by predict. */
+  y?: unknown;
+  yShape?: unknown;
+}
+
+// What a forward leaves for backward. `fromForward`: made by forward() itself (not a streaming
+// step or a trainer batch), which backward() requires; `stamps`: each layer's forwardCount just
+// after, so a layer run on its own in between is detected.
+interface Cache { T: number; B: number; batched: boolean; batchMajor: boolean; lengths?: Int32Array; mask: number; fromForward: boolean }
+const FORWARD_KEYS = ['shape', 'lengths'] as const;
+const BATCH_KEYS = ['x', 'xShape', 'lengths', 'y', 'yShape'] as const;
 
 /**
  * A model: an optional {@link Embedding} (token-id input), recurrent layers, optional
@@ -101,7 +119,8 @@ export class Sequential extends Module {
   private readonly lastRecurrent: number;
   private cache?: Cache;
   private cacheObject?: Cache;
-  private readonly runState: { mask: number; carry?: boolean; statePtr?: number } = { mask: 0 };
+  private readonly runState: ForwardState = { mask: 0 };
+  private stamps: number[] = [];
   private readonly result = { ptr: 0, rows: 0 };
 
   constructor(layers: Layer[], options: SequentialOptions = {}) {
@@ -110,6 +129,7 @@ export class Sequential extends Module {
       throw new ConfigError(`Sequential: expected a non-empty array of layers, got ${describe(layers)}`);
     }
     const { names, output = 'sequence', vocabulary } = options;
+    checkOptions('Sequential', options, SEQUENTIAL_RULES);
     if (output !== 'sequence' && output !== 'last') {
       throw new ConfigError(`Sequential output: expected 'sequence' or 'last', got ${JSON.stringify(output)}`);
     }
@@ -169,6 +189,7 @@ export class Sequential extends Module {
     return this;
   }
 
+  /** @internal */
   override parameterBlocks(): ParameterBlock[] {
     this.live();
     return this.layers.flatMap((l, i) => l.parameterBlocks(`${this.names[i]}.`));
@@ -236,33 +257,69 @@ export class Sequential extends Module {
    * an Embedding, else features `[T, B, I]` / `[B, T, I]` (batch-major with batchFirst); a
    * shape one dimension fewer is one unbatched sequence. `lengths` (B integers) marks
    * right-padded sequences: padded steps do not change the state, and output 'last' takes
-   * each sequence's last valid step. Activations are kept for {@link backward}. Returns fresh arrays.
+   * each sequence's last valid step. Activations are kept for {@link backward}. Returns fresh
+   * arrays. A rejected call changes nothing (the last forward's activations stay usable).
    */
   forward(x: NumericArray | TokenIds, options: { shape: readonly number[]; lengths?: ArrayLike<number> }): SequentialResult {
     this.live();
-    const { T, B, batched } = this.parseShape(options?.shape);
-    const bf = this.batchFirst && batched;
-    const { ptr, rows } = this.run(x, options.shape, T, B, bf, { lengths: options.lengths });
-    this.cache!.batched = batched;
-    const O = this.outputSize;
-    const output = new Float32Array(rows * O);
-    if (this.output === 'last') output.set(this.rt.arena.f32(ptr, B * O));
-    else fromTimeMajor(this, output, ptr, T, B, O, bf);
-    return { output, outputShape: this.outputShape(T, B, batched) };
+    if (typeof options !== 'object' || options === null) {
+      throw new ShapeError(`forward(x, options): options must be an object with a "shape", e.g. { shape: ${this.layoutText()} }, got ${describe(options)}`);
+    }
+    checkKeys('forward', options, FORWARD_KEYS);
+    const { T, B, batched } = this.parseShape(options.shape);
+    return this.forwardIn(x, options.shape, T, B, batched, this.batchFirst && batched, options.lengths);
   }
 
   /**
-   * The model's output for `x` in evaluation mode (no dropout), as {@link forward}'s `output`;
-   * the training mode is restored afterwards.
+   * The model's output in evaluation mode (no dropout); the training mode is restored
+   * afterwards. Two forms:
+   * - `predict(batch)`: a batch in the layout of a data set, `{ x, xShape: [N, T, F] | [N, T], lengths? }`
+   *   (a {@link SequenceDataset} works as it is), whatever the model's batchFirst. The output is
+   *   batch-major too: `[N, T, O]`, or `[N, O]` for output 'last'.
+   * - `predict(x, { shape, lengths })`: as {@link forward}, `shape` in the model's own layout
+   *   (`[T, B, …]` unless batchFirst).
+   *
+   * @example
+   * ```ts
+   * const logits = model.predict(valSet);                          // [N, T, O], batch-major
+   * const same = model.predict(valSet.x, { shape: valSet.xShape }); // only for a batchFirst model
+   * ```
    */
-  predict(x: NumericArray | TokenIds, options: { shape: readonly number[]; lengths?: ArrayLike<number> }): Float32Array {
+  predict(batch: SequenceBatch): Float32Array;
+  predict(x: NumericArray | TokenIds, options: { shape: readonly number[]; lengths?: ArrayLike<number> }): Float32Array;
+  predict(x: NumericArray | TokenIds | SequenceBatch, options?: { shape: readonly number[]; lengths?: ArrayLike<number> }): Float32Array {
+    this.live();
+    let run: () => SequentialResult;
+    if (options === undefined && isBatch(x)) {
+      checkKeys('predict(batch)', x, BATCH_KEYS);
+      const { T, B } = this.parseBatchShape(x.xShape);
+      run = () => this.forwardIn(x.x, x.xShape, T, B, true, true, x.lengths);
+    } else {
+      run = () => this.forward(x as NumericArray | TokenIds, options!);
+    }
     const was = this.training;
     this.eval();
     try {
-      return this.forward(x, options).output;
+      const r = run();
+      this.cache!.fromForward = true;
+      return r.output;
     } finally {
       this.train(was);
     }
+  }
+
+  // forward() for a checked shape; `batchMajor`: x (and the output) are [B, T, …]
+  private forwardIn(x: NumericArray | TokenIds, shape: readonly number[], T: number, B: number, batched: boolean, batchMajor: boolean, lengths?: ArrayLike<number>): SequentialResult {
+    const { ptr, rows } = this.run(x, shape, T, B, batchMajor, { lengths });
+    const c = this.cache!;
+    c.batched = batched;
+    c.batchMajor = batchMajor;
+    c.fromForward = true;
+    const O = this.outputSize;
+    const output = new Float32Array(rows * O);
+    if (this.output === 'last') output.set(this.rt.arena.f32(ptr, B * O));
+    else fromTimeMajor(this, output, ptr, T, B, O, batchMajor);
+    return { output, outputShape: this.outputShape(T, B, batched, batchMajor) };
   }
 
   /**
@@ -274,9 +331,17 @@ export class Sequential extends Module {
     const recurrent = this.layers.filter((l): l is RecurrentLayer => l instanceof RecurrentLayer);
     const bad = recurrent.find((l) => l.bidirectional);
     if (bad) throw new ConfigError(`streaming needs unidirectional recurrent layers: ${bad.describe()} reads the future`);
+    const perStream = recurrent.reduce((n, l) => n + l.numLayers * l.hiddenSize * (l.mode === 'LSTM' ? 2 : 1), 0);
+    checkInputSize('initState batch', [batch, Math.max(perStream, this.inputSize ?? 1)]);
     const rt = this.rt;
     const sizes = recurrent.map((l) => l.numLayers * batch * l.hiddenSize);
-    const ptrs = recurrent.map((l, i) => rt.arena.alloc(sizes[i] * 4 * (l.mode === 'LSTM' ? 2 : 1), 'stream state'));
+    const ptrs: number[] = [];
+    try {
+      recurrent.forEach((l, i) => ptrs.push(rt.arena.alloc(sizes[i] * 4 * (l.mode === 'LSTM' ? 2 : 1), 'stream state')));
+    } catch (e) {
+      for (const p of ptrs) rt.arena.free(p);
+      throw e;
+    }
     const state: StreamInternals = {
       batch, steps: 0, output: new Float32Array(batch * this.outputSize), ptrs, sizes, owner: this,
       recurrent, shape: this.inputSize === undefined ? [batch, 1] : [batch, 1, this.inputSize], runOptions: { states: ptrs },
@@ -352,12 +417,15 @@ export class Sequential extends Module {
    */
   backward(dOutput: NumericArray): { dInput?: Float32Array } {
     this.live();
-    const c = this.cache;
-    if (!c) throw new StateError('backward(): call forward() first; the weights must not be reloaded in between');
+    const c = this.backwardCache('backward()');
+    if (!c.fromForward) {
+      throw new StateError('backward(): the last run was a streaming step, a sample or a training batch, not forward(); call forward() first');
+    }
     const { T, B, batched } = c;
-    const bf = this.batchFirst && batched;
+    const bf = c.batchMajor;
     const O = this.outputSize;
-    const d = checkArray('backward dOutput', dOutput, this.outputShape(T, B, batched));
+    const d = checkArray('backward dOutput', dOutput, this.outputShape(T, B, batched, bf));
+    checkFinite32('backward dOutput', d);
     const ptr = this.scratch(3, (this.output === 'last' ? B : T * B) * O * 4, 'output gradient');
     if (this.output === 'last') this.rt.arena.f32(ptr, B * O).set(d);
     else toTimeMajor(this, ptr, d, T, B, O, bf);
@@ -369,38 +437,65 @@ export class Sequential extends Module {
     return { dInput };
   }
 
+  /** @internal True while a backward may follow the last run. */
+  override get canBackward(): boolean {
+    return this.cache !== undefined;
+  }
+
+  // The cache of the last run, checked whole before a backward writes anything: every layer
+  // still holds that run's activations (none was reloaded, disposed or run on its own since).
+  private backwardCache(what: string): Cache {
+    const c = this.cache;
+    if (!c) throw new StateError(`${what}: call forward() first; the weights must not be reloaded in between`);
+    this.layers.forEach((l, i) => {
+      l.live();
+      if (!l.canBackward || l.forwardCount !== this.stamps[i]) {
+        throw new StateError(`${what}: layer ${i} (${this.names[i]}) was reloaded or run on its own since this model's forward; call forward() again`);
+      }
+    });
+    return c;
+  }
+
   /**
    * @internal Forward from the caller's arrays. `batchMajor`: x is [B, T, …] (else [T, B, …]).
    * `carry`: start from the previous forward's final states (truncated BPTT). Returns the
    * output pointer (time-major [T, B, O], or [B, O] for 'last') and its row count.
    */
-  run(x: NumericArray | TokenIds, shape: readonly number[], T: number, B: number, batchMajor: boolean, opts: { lengths?: ArrayLike<number>; carry?: boolean; states?: number[] } = {}): { ptr: number; rows: number } {
+  run(x: NumericArray | TokenIds, shape: readonly number[], T: number, B: number, batchMajor: boolean, opts: RunOptions = NO_RUN_OPTIONS): { ptr: number; rows: number } {
     this.live();
     for (let i = 0; i < this.layers.length; i++) this.layers[i].live();
+    // everything is checked before anything is written: a rejected call leaves the last run's
+    // activations, the carried states and the streams as they were
     checkInputSize('forward x', shape);
-    this.cache = undefined;
     const first = this.layers[0];
+    if (first instanceof Embedding) {
+      first.checkIds(x, T * B, 'forward x (token ids)', shape);
+    } else {
+      checkArray('forward x', x, shape);
+      checkFinite32('forward x', x as NumericArray);
+    }
+    if (opts.lengths !== undefined) checkLengths('forward lengths', opts.lengths, T, B, this.output === 'last' ? 1 : 0);
+    for (let i = 0; i < this.layers.length; i++) {
+      const l = this.layers[i];
+      if (l instanceof RecurrentLayer) l.checkSize(T, B);
+    }
+
+    this.cache = undefined;
     let ptr: number;
     let F: number;
     if (first instanceof Embedding) {
       // time-major staging: row (t, b) takes the caller's element (b, t) when batch-major
       // (the same order when T = 1)
-      ptr = first.stageIds(x as TokenIds, T * B, 'forward x (token ids)', shape, batchMajor && T > 1 ? batchMajorOrder(T, B) : undefined);
+      ptr = first.stageIds(x as TokenIds, T * B, batchMajor && T > 1 ? batchMajorOrder(T, B) : undefined);
       F = 0;
     } else {
       const I = this.inputSize!;
-      const xs = checkArray('forward x', x, shape);
       ptr = this.scratch(2, T * B * I * 4, 'input');
-      toTimeMajor(this, ptr, xs, T, B, I, batchMajor);
-      const bad = this.rt.kernels.find_nonfinite(ptr, T * B * I);
-      if (bad >= 0) throw nonFinite('forward x', batchMajor ? batchFirstIndex(bad, T, B, I) : bad, this.cachedF32(1, ptr, T * B * I)[bad]);
+      toTimeMajor(this, ptr, x as NumericArray, T, B, I, batchMajor);
       F = I;
     }
-    const mask = opts.lengths === undefined ? 0 : writeMask(this, 6, opts.lengths, T, B, 'forward lengths');
+    const mask = opts.lengths === undefined ? 0 : writeMask(this, 6, opts.lengths, T, B);
     const lengths = opts.lengths === undefined ? undefined : Int32Array.from(opts.lengths);
-    if (lengths && this.output === 'last' && lengths.some((n) => n < 1)) {
-      throw new ShapeError("forward lengths: output 'last' needs every sequence to have at least one valid step");
-    }
     let rows = T * B;
     let r = 0;
     const rs = this.runState;
@@ -410,7 +505,7 @@ export class Sequential extends Module {
         ptr = layer.runForward(ptr, rows);
         F = layer.embeddingDim;
       } else if (layer instanceof RecurrentLayer) {
-        rs.mask = mask; rs.carry = opts.carry; rs.statePtr = opts.states?.[r++];
+        rs.mask = mask; rs.carry = opts.carry; rs.keepState = opts.keepState; rs.statePtr = opts.states?.[r++];
         ptr = layer.runForward(ptr, T, B, rs);
         F = layer.numDirections * layer.hiddenSize;
         if (i === this.lastRecurrent && this.output === 'last') {
@@ -425,8 +520,9 @@ export class Sequential extends Module {
       }
     }
     // one cache and one result object, refilled (a streaming step allocates nothing)
-    const c = (this.cacheObject ??= { T, B, batched: true, inputPtr: 0, lengths, mask });
-    c.T = T; c.B = B; c.batched = true; c.lengths = lengths; c.mask = mask;
+    const c = (this.cacheObject ??= { T, B, batched: true, batchMajor, lengths, mask, fromForward: false });
+    c.T = T; c.B = B; c.batched = true; c.batchMajor = batchMajor; c.lengths = lengths; c.mask = mask; c.fromForward = false;
+    for (let i = 0; i < this.layers.length; i++) this.stamps[i] = this.layers[i].forwardCount;
     this.cache = c;
     this.result.ptr = ptr;
     this.result.rows = rows;
@@ -440,8 +536,7 @@ export class Sequential extends Module {
 
   /** @internal Backward from ∂E/∂output at ptr (time-major, as run returned). Returns ∂E/∂x's pointer (features) or 0. */
   runBackward(ptr: number, opts: { norms?: Map<number, number>; inputGrad?: boolean } = {}): number {
-    const c = this.cache;
-    if (!c) throw new StateError('backward(): call forward() first; the weights must not be reloaded in between');
+    const c = this.backwardCache('backward()');
     const { T, B } = c;
     let F = this.outputSize;
     for (let i = this.layers.length - 1; i >= 0; i--) {
@@ -486,11 +581,27 @@ export class Sequential extends Module {
   }
 
   // what forward returns: [B, O] for 'last' (or [O] unbatched); else [T, O] unbatched, [B, T, O]
-  // with batchFirst, [T, B, O]
-  private outputShape(T: number, B: number, batched: boolean): number[] {
+  // batch-major, [T, B, O]
+  private outputShape(T: number, B: number, batched: boolean, batchMajor: boolean): number[] {
     const O = this.outputSize;
     if (this.output === 'last') return batched ? [B, O] : [O];
-    return !batched ? [T, O] : this.batchFirst ? [B, T, O] : [T, B, O];
+    return !batched ? [T, O] : batchMajor ? [B, T, O] : [T, B, O];
+  }
+
+  // a data set's [N, T, F] / [N, T]
+  private parseBatchShape(shape: unknown): { T: number; B: number } {
+    const token = this.layers[0] instanceof Embedding;
+    const want = token ? '[N, T]' : `[N, T, ${this.inputSize}]`;
+    const ok = Array.isArray(shape) && shape.length === (token ? 2 : 3) && shape.every((d) => Number.isSafeInteger(d) && d >= 1) &&
+      (token || shape[2] === this.inputSize);
+    if (!ok) throw new ShapeError(`predict(batch) xShape: expected ${want} (batch-major, as a data set), got ${Array.isArray(shape) ? fmtShape(shape) : describe(shape)}`);
+    return { T: shape[1], B: shape[0] };
+  }
+
+  // the shape forward expects, for messages
+  private layoutText(): string {
+    const token = this.layers[0] instanceof Embedding;
+    return token ? (this.batchFirst ? '[B, T]' : '[T, B]') : this.batchFirst ? `[B, T, ${this.inputSize}]` : `[T, B, ${this.inputSize}]`;
   }
 
   private parseShape(shape: unknown): { T: number; B: number; batched: boolean } {
@@ -506,6 +617,15 @@ export class Sequential extends Module {
     if (s.length === rank - 1) return { T: s[0], B: 1, batched: false };
     return this.batchFirst ? { T: s[1], B: s[0], batched: true } : { T: s[0], B: s[1], batched: true };
   }
+}
+
+interface RunOptions { lengths?: ArrayLike<number>; carry?: boolean; keepState?: boolean; states?: number[] }
+const NO_RUN_OPTIONS: RunOptions = Object.freeze({});
+
+const SEQUENTIAL_RULES = { names: is.checkedLater, output: is.checkedLater, vocabulary: is.checkedLater };
+
+function isBatch(v: unknown): v is SequenceBatch {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && !ArrayBuffer.isView(v) && 'xShape' in v;
 }
 
 function defaultNames(layers: Layer[]): string[] {

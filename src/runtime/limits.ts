@@ -8,9 +8,14 @@ export interface Limits {
    * it to what it is willing to compute, e.g. `setLimits({ maxInputElements: 65536 })`.
    */
   maxInputElements: number;
+  /**
+   * Most tokens one `sample()` call generates (each is a step of the model). Default 2^20
+   * (about ten seconds of a character model here).
+   */
+  maxSampleLength: number;
 }
 
-const DEFAULTS: Limits = { maxInputElements: 2 ** 28 };
+const DEFAULTS: Limits = { maxInputElements: 2 ** 28, maxSampleLength: 2 ** 20 };
 let current: Limits = { ...DEFAULTS };
 
 /** Change the limits (for every layer and model in this JavaScript realm). Returns the new limits. */

@@ -1,4 +1,5 @@
 import { NotInitializedError, WasmLoadError } from '../errors.js';
+import { checkOptions, is } from '../options.js';
 import { Arena } from './arena.js';
 import type { Kernels } from './kernels.js';
 
@@ -91,6 +92,11 @@ export type WasmFile = 'rnn.wasm' | 'rnn-relaxed.wasm';
  * tried, and the next call tries again).
  */
 export function initWith(options: InitOptions | undefined, locator: Locator): Promise<void> {
+  try {
+    checkOptions('init', options, { wasm: is.checkedLater, simd: is.oneOf('auto', 'relaxed', 'plain') });
+  } catch (e) {
+    return Promise.reject(e);
+  }
   if (runtime) return Promise.resolve();
   if (!pending) {
     pending = load(options ?? {}, locator).then(

@@ -22,6 +22,6 @@ export {
 export { SGD, Adam, AdamW, RMSprop, Adagrad, Optimizer, makeOptimizer, type OptimizerSpec, type SGDOptions, type AdamOptions, type RMSpropOptions, type AdagradOptions } from './optimizers.js';
 export { clipGradNorm, clipGradPerParameterNorm, clipGradValue, gradNorm, findNonFiniteGrad, type ClipPolicy, type NonFiniteAt } from './clip.js';
 export { learningRate, type Schedule } from './schedules.js';
-export { lossAndGrad, type LossSpec } from './losses.js';
-export { Trainer, type TrainerOptions, type FitOptions, type BatchStats, type EpochStats, type History } from './trainer.js';
+export { lossAndGrad, type LossSpec, type Loss } from './losses.js';
+export { Trainer, type TrainerOptions, type FitOptions, type EvaluateOptions, type BatchStats, type EpochStats, type History } from './trainer.js';
 export { gradientFlow, spectralRadius, recurrentSpectralRadii, type GradientFlow, type LayerFlow } from '../diagnostics.js';

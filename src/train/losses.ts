@@ -2,7 +2,8 @@ import { ConfigError, ShapeError } from '../errors.js';
 import type { SequenceDataset } from '../data/dataset.js';
 import type { Sequential } from '../model/sequential.js';
 import { getRuntime, type Runtime } from '../runtime/loader.js';
-import { checkArray, describe, type NumericArray } from '../layers/validate.js';
+import { checkArray, checkFinite32, describe, type NumericArray } from '../layers/validate.js';
+import { checkOptions, is } from '../options.js';
 
 /**
  * Losses, as PyTorch's with reduction 'mean' over the valid elements:
@@ -13,16 +14,15 @@ import { checkArray, describe, type NumericArray } from '../layers/validate.js';
  */
 export type LossSpec = 'mse' | 'crossEntropy' | 'bceWithLogits' | { type: 'crossEntropy'; ignoreIndex?: number };
 
-/** @internal A loss spec resolved. */
+/** A loss spec resolved: its kind and the class id crossEntropy ignores. */
 export interface Loss { kind: 'mse' | 'crossEntropy' | 'bceWithLogits'; ignoreIndex: number }
 
 /** @internal */
 export function resolveLoss(spec: LossSpec): Loss {
   if (spec === 'mse' || spec === 'crossEntropy' || spec === 'bceWithLogits') return { kind: spec, ignoreIndex: -100 };
   if (typeof spec === 'object' && spec?.type === 'crossEntropy') {
-    const ii = spec.ignoreIndex ?? -100;
-    if (!Number.isInteger(ii)) throw new ConfigError(`loss ignoreIndex: expected an integer, got ${describe(ii)}`);
-    return { kind: 'crossEntropy', ignoreIndex: ii };
+    checkOptions('loss', spec, { type: is.checkedLater, ignoreIndex: is.int(-(2 ** 31), 2 ** 31 - 1) });
+    return { kind: 'crossEntropy', ignoreIndex: spec.ignoreIndex ?? -100 };
   }
   throw new ConfigError(`loss: expected 'mse', 'crossEntropy', 'bceWithLogits' or { type: 'crossEntropy', ignoreIndex }, got ${describe(spec)}`);
 }
@@ -54,11 +54,14 @@ export function runLoss(rt: Runtime, loss: Loss, gradPtr: number, outPtr: number
  */
 export function lossAndGrad(spec: LossSpec, output: NumericArray, target: NumericArray, options: { shape: [number, number] }): { loss: number; grad: Float32Array } {
   const loss = resolveLoss(spec);
-  const [N, C] = options?.shape ?? [];
+  checkOptions('lossAndGrad', options, { shape: is.checkedLater }, ['shape']);
+  const [N, C] = options.shape;
   if (!Number.isInteger(N) || !Number.isInteger(C) || N < 1 || C < 1) throw new ShapeError(`lossAndGrad: options.shape must be [N, C] with positive integers, got ${describe(options?.shape)}`);
   const out = checkArray('lossAndGrad output', output, [N, C]);
   const isCe = loss.kind === 'crossEntropy';
+  checkFinite32('lossAndGrad output', out);
   const tgt = checkArray('lossAndGrad target', target, isCe ? [N] : [N, C]);
+  if (!isCe) checkFinite32('lossAndGrad target', tgt);
   let count = isCe ? 0 : N * C;
   if (isCe) {
     for (let i = 0; i < N; i++) {
@@ -89,45 +92,70 @@ function checkClassId(name: string, index: number, v: number, C: number, ignoreI
   }
 }
 
+// y's shape for the model's output and the loss: [N, T] / [N, T, O] per step, [N] / [N, O] per sequence
+function checkTargetShape(model: Sequential, loss: Loss, data: SequenceDataset, name: string): void {
+  const [N, T] = data.xShape;
+  const O = model.outputSize;
+  const perStep = model.output === 'sequence';
+  const isCe = loss.kind === 'crossEntropy';
+  const want = perStep ? (isCe ? [N, T] : [N, T, O]) : isCe ? [N] : [N, O];
+  if (data.yShape.length !== want.length || data.yShape.some((d, i) => d !== want[i])) {
+    throw new ShapeError(
+      `${name}: the model's output '${model.output}' with loss ${loss.kind} needs y of shape [${want.join(', ')}]` +
+        `${perStep ? '' : ' (one target per sequence)'}, got [${data.yShape.join(', ')}]`,
+    );
+  }
+}
+
+/**
+ * @internal Throws ShapeError unless a data set's targets fit the model and the loss: y's shape,
+ * and (crossEntropy) every class id at a valid step in [0, outputs) or the ignoreIndex. One scan,
+ * before training starts, so a bad sample is found before any update.
+ */
+export function checkTargets(model: Sequential, loss: Loss, data: SequenceDataset, name: string): void {
+  checkTargetShape(model, loss, data, `${name}.yShape`);
+  if (loss.kind !== 'crossEntropy') return;
+  const [N, T] = data.xShape;
+  const perStep = model.output === 'sequence';
+  for (let n = 0; n < N; n++) {
+    const steps = perStep ? (data.lengths ? data.lengths[n] : T) : 1;
+    for (let t = 0; t < steps; t++) {
+      const i = perStep ? n * T + t : n;
+      const v = data.y[i];
+      if (v !== loss.ignoreIndex) checkClassId(`${name}.y`, i, v, model.outputSize, loss.ignoreIndex);
+    }
+  }
+}
+
 /** @internal What {@link batchLoss} returns. */
 export interface BatchLoss { sum: number; count: number; tokens: number; gradPtr: number }
 
 /**
  * @internal Forward a batch-major batch through the model and compute the loss and its gradient
  * (at gradPtr, scaled for the mean over valid elements, further divided by `accumulate`).
- * `lastStepOnly`: only each sequence's last valid step counts (diagnostics).
+ * The targets are checked before the forward runs, so a bad batch changes nothing.
+ * `lastStepOnly`: only each sequence's last valid step counts (diagnostics). `keepState`: the
+ * layers keep their final states for a following batch with `carry` (truncated BPTT).
  */
-export function batchLoss(model: Sequential, loss: Loss, batch: SequenceDataset, opts: { carry?: boolean; accumulate?: number; lastStepOnly?: boolean } = {}): BatchLoss {
+export function batchLoss(model: Sequential, loss: Loss, batch: SequenceDataset, opts: { carry?: boolean; keepState?: boolean; accumulate?: number; lastStepOnly?: boolean } = {}): BatchLoss {
   const [B, T] = batch.xShape;
-  const { ptr, rows } = model.run(batch.x, batch.xShape, T, B, true, { lengths: batch.lengths, carry: opts.carry });
   const O = model.outputSize;
   const perStep = model.output === 'sequence';
   const isCe = loss.kind === 'crossEntropy';
-  const want = perStep ? (isCe ? [B, T] : [B, T, O]) : isCe ? [B] : [B, O];
-  if (batch.yShape.length !== want.length || batch.yShape.some((d, i) => d !== want[i])) {
-    throw new ShapeError(
-      `targets: the model's output '${model.output}' with loss ${loss.kind} needs y of shape [${want.join(', ')}]` +
-        `${perStep ? '' : ' (one target per sequence)'}, got [${batch.yShape.join(', ')}]`,
-    );
-  }
-  const rt = model.rt;
+  checkTargetShape(model, loss, batch, 'targets');
+  const rows = perStep ? T * B : B;
+  const lengths = batch.lengths;
   // targets → wasm, time-major rows like the output; count the valid elements
+  const rt = model.rt;
   const C = isCe ? 1 : O;
   const tPtr = model.scratch(10, rows * C * 4, 'targets');
-  let weights = perStep ? model.maskPtr : 0;
-  if (perStep && opts.lastStepOnly) {
-    const wPtr = model.scratch(12, rows * 4, 'last-step weights');
-    const w = rt.arena.f32(wPtr, rows);
-    w.fill(0);
-    for (let b = 0; b < B; b++) w[((batch.lengths ? batch.lengths[b] : T) - 1) * B + b] = 1;
-    weights = wPtr;
-  }
-  const w = weights ? rt.arena.f32(weights, rows) : undefined;
   let count = 0;
   const dst = isCe ? new Int32Array(rt.kernels.memory.buffer, tPtr, rows) : rt.arena.f32(tPtr, rows * C);
   for (let r = 0; r < rows; r++) {
-    const src = perStep ? ((r % B) * T + Math.floor(r / B)) : r; // time-major row (t, b) ← sample b, step t
-    const valid = !w || w[r] !== 0;
+    const b = perStep ? r % B : r, t = perStep ? Math.floor(r / B) : 0;
+    const src = perStep ? b * T + t : r; // time-major row (t, b) ← sample b, step t
+    const len = lengths ? lengths[b] : T;
+    const valid = !perStep || (opts.lastStepOnly ? t === len - 1 : t < len);
     for (let c = 0; c < C; c++) {
       const v = batch.y[src * C + c];
       dst[r * C + c] = v;
@@ -138,8 +166,17 @@ export function batchLoss(model: Sequential, loss: Loss, batch: SequenceDataset,
     }
     if (!isCe && valid) count += C;
   }
+  const { ptr } = model.run(batch.x, batch.xShape, T, B, true, { lengths, carry: opts.carry, keepState: opts.keepState });
+  let weights = perStep ? model.maskPtr : 0;
+  if (perStep && opts.lastStepOnly) {
+    const wPtr = model.scratch(12, rows * 4, 'last-step weights');
+    const w = rt.arena.f32(wPtr, rows);
+    w.fill(0);
+    for (let b = 0; b < B; b++) w[((lengths ? lengths[b] : T) - 1) * B + b] = 1;
+    weights = wPtr;
+  }
   let tokens = rows;
-  if (batch.lengths) tokens = Array.from(batch.lengths).reduce((a, b) => a + b, 0);
+  if (lengths) tokens = Array.from(lengths).reduce((a, b) => a + b, 0);
   else if (!perStep) tokens = B * T;
   const gradPtr = model.scratch(11, rows * O * 4, 'loss gradient');
   const sum = runLoss(rt, loss, gradPtr, ptr, tPtr, weights, rows, O, count * (opts.accumulate ?? 1));

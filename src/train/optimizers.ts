@@ -32,8 +32,8 @@ export abstract class Optimizer {
   lr: number;
   /** Steps taken so far. */
   stepCount = 0;
-  protected readonly rt: Runtime;
-  protected readonly blocks: ParameterBlock[];
+  /** @internal */ protected readonly rt: Runtime;
+  /** @internal */ protected readonly blocks: ParameterBlock[];
   private state: number[][] = []; // per block: pointers of its state buffers
   private disposed = false;
 
@@ -86,6 +86,7 @@ export abstract class Optimizer {
   /** The spec that rebuilds this optimizer (type and options; the lr is the initial one). */
   abstract spec(): OptimizerSpec;
 
+  /** @internal One step over one parameter block with its state buffers. */
   protected abstract update(block: ParameterBlock, state: number[], t: number): void;
 
   /** Value the state buffers start at (Adagrad's initial accumulator). */
@@ -130,6 +131,7 @@ export class SGD extends Optimizer {
   spec(): OptimizerSpec {
     return { type: 'sgd', lr: this.initialLr, momentum: this.momentum, dampening: this.dampening, nesterov: this.nesterov, weightDecay: this.weightDecay };
   }
+  /** @internal */
   protected update(b: ParameterBlock, s: number[], t: number): void {
     this.rt.kernels.sgd_step(b.params, b.grads, s[0], b.count, this.lr, this.momentum, this.dampening, this.weightDecay, this.nesterov ? 1 : 0, t === 1 ? 1 : 0);
   }
@@ -153,6 +155,7 @@ export class Adam extends Optimizer {
   spec(): OptimizerSpec {
     return { type: this.decoupled ? 'adamw' : 'adam', lr: this.initialLr, betas: [...this.betas], eps: this.eps, weightDecay: this.weightDecay, amsgrad: this.amsgrad };
   }
+  /** @internal */
   protected update(b: ParameterBlock, s: number[], t: number): void {
     const [b1, b2] = this.betas;
     const stepSize = this.lr / (1 - b1 ** t);
@@ -186,6 +189,7 @@ export class RMSprop extends Optimizer {
   spec(): OptimizerSpec {
     return { type: 'rmsprop', lr: this.initialLr, alpha: this.alpha, eps: this.eps, weightDecay: this.weightDecay, momentum: this.momentum, centered: this.centered };
   }
+  /** @internal */
   protected update(b: ParameterBlock, s: number[]): void {
     this.rt.kernels.rmsprop_step(b.params, b.grads, s[0], this.centered ? s[1] : 0, s[2], b.count, this.lr, this.alpha, this.eps, this.weightDecay, this.momentum);
   }
@@ -209,6 +213,7 @@ export class Adagrad extends Optimizer {
   spec(): OptimizerSpec {
     return { type: 'adagrad', lr: this.initialLr, lrDecay: this.lrDecay, weightDecay: this.weightDecay, initialAccumulatorValue: this.initialAccumulatorValue, eps: this.eps };
   }
+  /** @internal */
   protected update(b: ParameterBlock, s: number[], t: number): void {
     const clr = this.lr / (1 + (t - 1) * this.lrDecay);
     this.rt.kernels.adagrad_step(b.params, b.grads, s[0], b.count, clr, this.weightDecay, this.eps);

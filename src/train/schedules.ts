@@ -1,4 +1,6 @@
 import { ConfigError } from '../errors.js';
+import { describe } from '../layers/validate.js';
+import { checkOptions, is } from '../options.js';
 
 /** A learning-rate schedule: the rate for step t (0-based) from the base rate. */
 export type Schedule =
@@ -38,4 +40,23 @@ export function learningRate(schedule: Schedule | undefined, base: number, t: nu
 function positive(name: string, v: number): number {
   if (!Number.isInteger(v) || v < 1) throw new ConfigError(`schedule ${name}: expected a positive integer, got ${v}`);
   return v;
+}
+
+const SCHEDULE_RULES = {
+  constant: { type: is.checkedLater },
+  step: { type: is.checkedLater, stepSize: is.int(1), gamma: is.number(0) },
+  exponential: { type: is.checkedLater, gamma: is.number(0) },
+  cosine: { type: is.checkedLater, totalSteps: is.int(1), warmupSteps: is.int(0), warmupStartFactor: is.number(0, 1), minLr: is.number(0) },
+} as const;
+const REQUIRED: Record<string, string[]> = { step: ['stepSize'], exponential: ['gamma'], cosine: ['totalSteps'] };
+
+/** @internal Check a schedule's type and options (unknown keys, types, ranges). Returns it. */
+export function checkSchedule(schedule: Schedule | undefined): Schedule | undefined {
+  if (schedule === undefined) return undefined;
+  const type = (schedule as { type?: unknown })?.type;
+  if (typeof schedule !== 'object' || schedule === null || typeof type !== 'string' || !(type in SCHEDULE_RULES)) {
+    throw new ConfigError(`schedule: expected { type: 'constant' | 'step' | 'exponential' | 'cosine', … }, got ${describe(schedule)}${typeof type === 'string' ? ` of type ${JSON.stringify(type)}` : ''}`);
+  }
+  checkOptions(`schedule '${type}'`, schedule, SCHEDULE_RULES[type as keyof typeof SCHEDULE_RULES], REQUIRED[type] ?? []);
+  return schedule;
 }

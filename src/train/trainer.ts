@@ -1,14 +1,15 @@
-import { ConfigError, FormatError, NonFiniteError } from '../errors.js';
+import { ConfigError, FormatError, NonFiniteError, StateError } from '../errors.js';
 import { loadParts, saveWith } from '../io/model-file.js';
 import { RecurrentLayer } from '../layers/recurrent.js';
 import { checkDataset, datasetSize, gatherSamples, shuffledIndices, sliceTime, type SequenceDataset } from '../data/dataset.js';
-import { checkKeys, describe } from '../layers/validate.js';
+import { describe } from '../layers/validate.js';
+import { checkOptions, is } from '../options.js';
 import { Sequential } from '../model/sequential.js';
 import { gradientFlow, recurrentSpectralRadii, type GradientFlow } from '../diagnostics.js';
 import { clipGradPerParameterNorm, clipGradValue, findNonFiniteGrad, gradNorm, scaleToNorm, type ClipPolicy } from './clip.js';
-import { batchLoss, resolveLoss, type BatchLoss, type Loss, type LossSpec } from './losses.js';
+import { batchLoss, checkTargets, resolveLoss, type BatchLoss, type Loss, type LossSpec } from './losses.js';
 import { makeOptimizer, Optimizer, type OptimizerSpec } from './optimizers.js';
-import { learningRate, type Schedule } from './schedules.js';
+import { checkSchedule, learningRate, type Schedule } from './schedules.js';
 
 /** Options of {@link Trainer}. */
 export interface TrainerOptions {
@@ -153,20 +154,16 @@ export class Trainer {
 
   constructor(readonly model: Sequential, options: TrainerOptions) {
     if (!(model instanceof Sequential)) throw new ConfigError(`Trainer: expected a Sequential model, got ${describe(model)}`);
-    if (typeof options !== 'object' || options === null) throw new ConfigError('Trainer: expected options { loss, optimizer, … }');
-    checkKeys('Trainer', options, ['loss', 'optimizer', 'clip', 'schedule', 'onNonFinite', 'accumulate']);
+    checkOptions('Trainer', options, TRAINER_RULES, ['loss', 'optimizer']);
     this.loss = resolveLoss(options.loss);
     this.lossSpec = options.loss;
     this.options = options;
+    this.clip = checkClip(options.clip);
+    this.schedule = checkSchedule(options.schedule);
     this.optimizer = options.optimizer instanceof Optimizer ? options.optimizer : makeOptimizer(model, options.optimizer);
     this.baseLr = this.optimizer.lr;
-    this.clip = checkClip(options.clip);
-    this.schedule = options.schedule;
-    learningRate(this.schedule, this.baseLr, 0); // validates the schedule now
     this.onNonFinite = options.onNonFinite ?? 'throw';
-    if (this.onNonFinite !== 'throw' && this.onNonFinite !== 'skip') throw new ConfigError(`Trainer onNonFinite: expected 'throw' or 'skip', got ${describe(this.onNonFinite)}`);
     this.accumulate = options.accumulate ?? 1;
-    if (!Number.isInteger(this.accumulate) || this.accumulate < 1) throw new ConfigError(`Trainer accumulate: expected a positive integer, got ${describe(this.accumulate)}`);
   }
 
   /**
@@ -175,6 +172,15 @@ export class Trainer {
    * final states (truncated BPTT).
    */
   trainBatch(batch: SequenceDataset, carry = false): Omit<BatchStats, 'epoch' | 'batch' | 'tokensPerSecond'> {
+    this.refuseWhileFitting('trainBatch');
+    checkDataset(batch, 'trainBatch batch');
+    checkTargets(this.model, this.loss, batch, 'trainBatch batch');
+    if (typeof carry !== 'boolean') throw new ConfigError(`trainBatch carry: expected true or false, got ${describe(carry)}`);
+    return this.step(batch, carry);
+  }
+
+  // trainBatch without the checks (fit checked the data set once)
+  private step(batch: SequenceDataset, carry: boolean): Omit<BatchStats, 'epoch' | 'batch' | 'tokensPerSecond'> {
     const model = this.model;
     const { loss, tokens, count } = this.lossAndBackward(batch, carry);
     if (count === 0) {
@@ -279,36 +285,69 @@ export class Trainer {
   }
 
   /** Mean loss over the valid elements of `data`, in eval mode, without gradients. */
-  evaluate(data: SequenceDataset, options: { batchSize?: number; tbptt?: number } = {}): number {
+  evaluate(data: SequenceDataset, options: EvaluateOptions = {}): number {
+    checkOptions('evaluate', options, EVALUATE_RULES);
     checkDataset(data, 'evaluate data');
+    checkTargets(this.model, this.loss, data, 'evaluate data');
+    return this.evaluateChecked(data, options.batchSize ?? 64, options.tbptt);
+  }
+
+  // evaluate() for checked arguments. The states training carries across tbptt windows are put
+  // back afterwards, so validating (or a callback's evaluate) in the middle of a stream is harmless.
+  private evaluateChecked(data: SequenceDataset, batchSize: number, tbptt: number | undefined): number {
     const wasTraining = this.model.training;
+    const carried = tbptt === undefined ? [] : this.model.layers.map((l) => (l instanceof RecurrentLayer ? l.carriedState : undefined));
     this.model.eval();
     let sum = 0, count = 0;
     try {
-      for (const { batch, carry } of batches(data, options.batchSize ?? 64, options.tbptt, undefined)) {
-        const r = this.forwardLoss(batch, carry, false);
+      for (const { batch, carry } of batches(data, batchSize, tbptt, undefined)) {
+        const r = this.forwardLoss(batch, carry, false, tbptt !== undefined);
         sum += r.sum;
         count += r.count;
       }
     } finally {
       this.model.train(wasTraining);
+      carried.forEach((c, i) => { (this.model.layers[i] as RecurrentLayer).carriedState = c; });
     }
     return count > 0 ? sum / count : NaN;
   }
 
   /** Train for some epochs. Resolves with the history when done, aborted or stopped early. */
   async fit(data: SequenceDataset, options: FitOptions = {}): Promise<History> {
+    this.refuseWhileFitting('fit');
+    checkFitOptions(options);
     checkDataset(data, 'fit data');
-    if (options.validation) checkDataset(options.validation, 'fit validation');
-    const epochs = positiveInt('fit epochs', options.epochs ?? 1);
-    const batchSize = positiveInt('fit batchSize', options.batchSize ?? 32);
-    const tbptt = options.tbptt === undefined ? undefined : positiveInt('fit tbptt', options.tbptt);
+    checkTargets(this.model, this.loss, data, 'fit data');
+    if (options.validation) {
+      checkDataset(options.validation, 'fit validation');
+      checkTargets(this.model, this.loss, options.validation, 'fit validation');
+    }
+    if (options.report?.gradientFlow) checkDataset(options.report.gradientFlow, 'fit report.gradientFlow');
+    if (options.earlyStopping && !options.validation) throw new ConfigError('fit earlyStopping needs validation data (fit options.validation)');
+    fitting.add(this.model);
+    try {
+      return await this.fitChecked(data, options);
+    } finally {
+      fitting.delete(this.model);
+    }
+  }
+
+  // One fit at a time per model: two interleaved fits would each apply updates to the one set of
+  // weights and optimizer state, and each report the other's.
+  private refuseWhileFitting(what: string): void {
+    if (fitting.has(this.model)) {
+      throw new StateError(`${what}: a fit() is already running on this model; await it (or abort it with its signal) before starting another`);
+    }
+  }
+
+  private async fitChecked(data: SequenceDataset, options: FitOptions): Promise<History> {
+    const epochs = options.epochs ?? 1;
+    const batchSize = options.batchSize ?? 32;
+    const tbptt = options.tbptt;
     const shuffle = options.shuffle ?? tbptt === undefined;
     const seed = options.seed ?? 0;
     const yieldMs = options.yieldEveryMs ?? 16;
     const es = options.earlyStopping;
-    if (es) positiveInt('fit earlyStopping.patience', es.patience);
-    if (es && !options.validation) throw new ConfigError('fit earlyStopping needs validation data');
     const history: History = { epochs: [], steps: 0, stopped: 'completed' };
     const t0 = now();
     let lastYield = now();
@@ -326,7 +365,7 @@ export class Trainer {
       for (const { batch, carry } of batches(data, batchSize, tbptt, order)) {
         if (b < skip) { b++; continue; } // done before the checkpoint
         if (options.signal?.aborted) { history.stopped = 'aborted'; break outer; }
-        const r = this.trainBatch(batch, carry);
+        const r = this.step(batch, carry);
         this.progress = { epoch, batch: b + 1 };
         if (!Number.isNaN(r.loss)) { lossSum += r.loss; nBatches++; }
         tokens += r.tokens;
@@ -347,7 +386,7 @@ export class Trainer {
         epoch, loss: lossSum / Math.max(1, nBatches), steps: updates, seconds,
         tokensPerSecond: tokens / Math.max(seconds, 1e-9), clipRatio: updates ? clippedCount / updates : 0, skipped,
       };
-      if (options.validation) stats.valLoss = this.evaluate(options.validation, { batchSize, tbptt });
+      if (options.validation) stats.valLoss = this.evaluateChecked(options.validation, batchSize, tbptt);
       if (options.report?.spectralRadius) stats.spectralRadii = recurrentSpectralRadii(this.model);
       if (options.report?.gradientFlow) stats.gradientFlow = gradientFlow(this.model, options.report.gradientFlow, { loss: this.lossSpec });
       history.epochs.push(stats);
@@ -379,8 +418,8 @@ export class Trainer {
     return { loss: r.count > 0 ? r.sum / r.count : NaN, tokens: r.tokens, count: r.count };
   }
 
-  private forwardLoss(batch: SequenceDataset, carry: boolean, withGrad: boolean): BatchLoss {
-    return batchLoss(this.model, this.loss, batch, { carry, accumulate: withGrad ? this.accumulate : 1 });
+  private forwardLoss(batch: SequenceDataset, carry: boolean, withGrad: boolean, keepState = true): BatchLoss {
+    return batchLoss(this.model, this.loss, batch, { carry, keepState, accumulate: withGrad ? this.accumulate : 1 });
   }
 
   private applyClip(total: number): boolean {
@@ -417,17 +456,48 @@ function* batches(data: SequenceDataset, batchSize: number, tbptt: number | unde
   }
 }
 
-function checkClip(c: ClipPolicy | undefined): ClipPolicy | undefined {
-  if (c === undefined) return undefined;
-  const ok = typeof c === 'object' && c !== null && (
-    ('maxNorm' in c && c.maxNorm > 0) || ('perParameterNorm' in c && c.perParameterNorm > 0) || ('value' in c && c.value > 0));
-  if (!ok) throw new ConfigError(`Trainer clip: expected { maxNorm: > 0 }, { perParameterNorm: > 0 } or { value: > 0 }, got ${JSON.stringify(c)}`);
-  return c;
+// models with a fit() under way
+const fitting = new WeakSet<Sequential>();
+
+const TRAINER_RULES = {
+  loss: is.checkedLater, optimizer: is.checkedLater, clip: is.object, schedule: is.object,
+  onNonFinite: is.oneOf('throw', 'skip'), accumulate: is.int(1),
+};
+const EVALUATE_RULES = { batchSize: is.int(1), tbptt: is.int(1) };
+const FIT_RULES = {
+  epochs: is.int(1), batchSize: is.int(1), validation: is.object, shuffle: is.bool, seed: is.int(0), tbptt: is.int(1),
+  callbacks: is.object, earlyStopping: is.object, signal: is.checkedLater, maxSteps: is.int(1), maxSeconds: is.number(0, Infinity, { min: true }),
+  yieldEveryMs: is.number(0), resume: is.bool, report: is.object,
+};
+
+/** Options of {@link Trainer.evaluate}. */
+export interface EvaluateOptions {
+  /** Samples per forward. Default 64. */
+  batchSize?: number;
+  /** Evaluate in truncated-BPTT windows of this many steps (hidden state carried). Default: whole sequences. */
+  tbptt?: number;
 }
 
-function positiveInt(name: string, v: unknown): number {
-  if (!Number.isInteger(v) || (v as number) < 1) throw new ConfigError(`${name}: expected a positive integer, got ${describe(v)}`);
-  return v as number;
+function checkFitOptions(o: FitOptions): void {
+  checkOptions('fit', o, FIT_RULES);
+  if (o.signal !== undefined && !(typeof o.signal === 'object' && o.signal !== null && typeof (o.signal as AbortSignal).aborted === 'boolean')) {
+    throw new ConfigError(`fit signal: expected an AbortSignal, got ${describe(o.signal)}`);
+  }
+  if (o.callbacks) checkOptions('fit callbacks', o.callbacks, { onBatchEnd: is.function, onEpochEnd: is.function });
+  if (o.earlyStopping) {
+    checkOptions('fit earlyStopping', o.earlyStopping, { patience: is.int(1), minDelta: is.number(0), restoreBest: is.bool }, ['patience']);
+  }
+  if (o.report) checkOptions('fit report', o.report, { spectralRadius: is.bool, gradientFlow: is.object });
+}
+
+function checkClip(c: ClipPolicy | undefined): ClipPolicy | undefined {
+  if (c === undefined) return undefined;
+  const norm = is.oneOf(2, 'inf');
+  if ('maxNorm' in c) checkOptions('Trainer clip', c, { maxNorm: is.number(0, Infinity, { min: true }), normType: norm }, ['maxNorm']);
+  else if ('perParameterNorm' in c) checkOptions('Trainer clip', c, { perParameterNorm: is.number(0, Infinity, { min: true }), normType: norm }, ['perParameterNorm']);
+  else if ('value' in c) checkOptions('Trainer clip', c, { value: is.number(0, Infinity, { min: true }) }, ['value']);
+  else throw new ConfigError(`Trainer clip: expected { maxNorm, normType? }, { perParameterNorm, normType? } or { value }, got ${describe(c)} with keys ${Object.keys(c).join(', ') || 'none'}`);
+  return c;
 }
 
 function now(): number {

@@ -1,4 +1,5 @@
 import * as errors from '../errors.js';
+import { checkOptions, is } from '../options.js';
 import { ConfigError, RnnWasmError, StateError } from '../errors.js';
 import { load, save } from '../io/model-file.js';
 import { describe } from '../layers/validate.js';
@@ -69,6 +70,9 @@ export class TrainingWorker {
    */
   fit(model: Sequential, data: SequenceDataset, options: WorkerFitOptions): Promise<History> {
     if (!(model instanceof Sequential)) throw new ConfigError(`TrainingWorker.fit: model must be a Sequential, got ${describe(model)}`);
+    checkOptions('TrainingWorker.fit', options, {
+      trainer: is.object, fit: is.object, onBatchEnd: is.function, onEpochEnd: is.function, signal: is.object, batchEveryMs: is.number(0),
+    }, ['trainer']);
     if (typeof options?.trainer?.optimizer !== 'object' || typeof (options.trainer.optimizer as { step?: unknown }).step === 'function') {
       throw new ConfigError("TrainingWorker.fit: options.trainer.optimizer must be a spec such as { type: 'adam', lr: 2e-3 } (an Optimizer object cannot cross to a worker)");
     }

@@ -55,7 +55,6 @@ describe('checkDataset', () => {
     ['NaN in x', (d) => { d.x[5] = NaN; return d; }, NonFiniteError, /train\.x: element 5 is number NaN; only finite numbers are accepted/],
     ['Infinity in y', (d) => { d.y[11] = -Infinity; return d; }, NonFiniteError, /train\.y: element 11 is number -Infinity/],
     ['a negative token id', () => { const d = tokens(); d.x[3] = -2; return d; }, ShapeError, /train\.x: element 3 is number -2; expected an integer id in \[0, 2147483647\]/],
-    ['a negative class id', () => { const d = tokens(); d.y[0] = -1; return d; }, ShapeError, /train\.y: element 0 is number -1/],
   ];
   for (const [what, mutate, type, message] of cases) {
     it(`rejects ${what}`, () => {
@@ -64,6 +63,12 @@ describe('checkDataset', () => {
       expect(bad).toThrow(message);
     });
   }
+
+  it('accepts negative class ids in y (an ignoreIndex such as −100); the trainer checks them against the model', () => {
+    const d = tokens();
+    d.y[0] = -100;
+    expect(checkDataset(d, 'train')).toBe(d);
+  });
 
   it("names the dataset 'data' by default", () => {
     expect(() => checkDataset({ ...tokens(), yShape: [4] })).toThrow(/^data\.yShape: expected 3 samples/);

@@ -2,7 +2,7 @@
 // global setup): what it contains, and that every entry loads and works from ESM, CommonJS and
 // TypeScript (node16/nodenext resolution, both module kinds).
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CONSUMER, packInfo, ROOT } from '../support/consumer.js';
@@ -21,7 +21,7 @@ function run(file: string, code: string, args: string[] = []): string {
   const full = path.join(CONSUMER, file);
   mkdirSync(path.dirname(full), { recursive: true });
   writeFileSync(full, code);
-  return execFileSync(process.execPath, [...args, full], { cwd: CONSUMER, encoding: 'utf8', timeout: 60_000 });
+  return execFileSync(process.execPath, [...args, full], { cwd: CONSUMER, encoding: 'utf8', timeout: 600_000 });
 }
 
 describe('npm package', () => {
@@ -58,7 +58,7 @@ describe('npm package', () => {
     const r = JSON.parse(out);
     expect(r.source).toBe(`file://${CONSUMER}/node_modules/rnn-wasm/dist/rnn.wasm`);
     expect(r).toMatchObject({ steps: 6, same: true, worker: 'functionfunction' });
-  }, 60_000);
+  }, 600_000);
 
   it('works from CommonJS: require() of every entry, one shared runtime across them', () => {
     const out = run('cjs/check.cjs', `
@@ -77,7 +77,7 @@ describe('npm package', () => {
     const r = JSON.parse(out);
     expect(r).toMatchObject({ init: true, steps: 4, loadFile: 'function', worker: 'function' });
     expect(r.source).toBe(`file://${CONSUMER}/node_modules/rnn-wasm/dist/rnn.wasm`);
-  }, 60_000);
+  }, 600_000);
 
   it('type-checks in TypeScript consumers, ESM and CommonJS (module nodenext), with the types of each entry', () => {
     const dir = path.join(CONSUMER, 'types');
@@ -88,14 +88,18 @@ describe('npm package', () => {
       const f: (m: Saveable, p: string) => Promise<void> = saveFile;
       const w: typeof TrainingWorker = TrainingWorker;
       const e: WasmLoadError = new WasmLoadError('x');
-      export const used = [t, f, w, e, init];`;
+      // typed loaders: a model file gives a Sequential whose predict type-checks
+      const loaded: Sequential = load(new Uint8Array(0), { expect: 'Sequential' });
+      const p: Float32Array = loaded.predict({ x: new Float32Array(4), xShape: [1, 2, 2] });
+      const layer: LSTM | RNN | GRU | RecurrentLayer = load(new Uint8Array(0), { expect: 'layer' });
+      export const used = [t, f, w, e, init, p, layer];`;
     writeFileSync(path.join(dir, 'esm.mts'), `
-      import { init, Sequential, LSTM, Linear, WasmLoadError, type Saveable } from 'rnn-wasm';
+      import { init, load, Sequential, LSTM, GRU, RNN, RecurrentLayer, Linear, WasmLoadError, type Saveable } from 'rnn-wasm';
       import { Trainer } from 'rnn-wasm/train';
       import { saveFile } from 'rnn-wasm/node';
       import { TrainingWorker } from 'rnn-wasm/worker';${body}`);
     writeFileSync(path.join(dir, 'cjs.cts'), `
-      import { init, Sequential, LSTM, Linear, WasmLoadError, type Saveable } from 'rnn-wasm';
+      import { init, load, Sequential, LSTM, GRU, RNN, RecurrentLayer, Linear, WasmLoadError, type Saveable } from 'rnn-wasm';
       import { Trainer } from 'rnn-wasm/train';
       import { saveFile } from 'rnn-wasm/node';
       import { TrainingWorker } from 'rnn-wasm/worker';${body}`);
@@ -111,11 +115,16 @@ describe('npm package', () => {
       diagnostics = String((e as { stdout?: string }).stdout ?? e);
     }
     expect(diagnostics).toBe('');
-  }, 60_000);
+  }, 600_000);
 
-  it('has no runtime dependencies and no install scripts', () => {
+  it('has no runtime dependencies and no install scripts (npm runs preinstall, install, postinstall and prepare in consumers)', () => {
     expect(pkg.dependencies ?? {}).toEqual({});
-    expect(Object.keys(pkg.scripts)).not.toContain('postinstall');
-    expect(Object.keys(pkg.scripts)).not.toContain('install');
+    for (const s of ['preinstall', 'install', 'postinstall', 'prepare']) expect(Object.keys(pkg.scripts)).not.toContain(s);
+  });
+
+  it('ships declarations without internal members', () => {
+    const dts = packInfo().files.filter((f) => f.path.endsWith('.d.ts'));
+    expect(dts.length).toBeGreaterThan(10);
+    for (const f of dts) expect(readFileSync(path.join(CONSUMER, 'node_modules/rnn-wasm', f.path), 'utf8'), f.path).not.toMatch(/@internal/);
   });
 });

@@ -116,7 +116,7 @@ describe('fuzzing the recurrent layers', () => {
     }
     expect(ok).toBeGreaterThan(500);
     expect(rejected).toBeGreaterThan(500);
-  }, 60_000);
+  }, 600_000);
 
   it('constructor options: 1,000 random option objects give a layer or a ConfigError naming the option', () => {
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {}); // PyTorch-style dropout notes
