@@ -70,10 +70,23 @@ export function describe(v: unknown): string {
   if (v === null) return 'null';
   if (v === undefined) return 'undefined';
   if (Array.isArray(v)) return `an array of ${v.length} elements`;
-  if (ArrayBuffer.isView(v)) return `a ${v.constructor.name} of ${(v as unknown as ArrayLike<unknown>).length ?? v.byteLength} elements`;
-  if (typeof v === 'object') return `an object (${(v as object).constructor?.name ?? 'Object'})`;
+  if (ArrayBuffer.isView(v)) return `a ${constructorName(v)} of ${(v as unknown as ArrayLike<unknown>).length ?? v.byteLength} elements`;
+  if (typeof v === 'object') return `an object (${constructorName(v)})`;
   if (typeof v === 'string') return `string ${JSON.stringify(v.length > 40 ? v.slice(0, 40) + '…' : v)}`;
-  return `${typeof v} ${show(v)}`;
+  if (typeof v === 'function') return `a function${v.name ? ` (${v.name})` : ''}`;
+  if (typeof v === 'symbol') return 'a symbol';
+  if (typeof v === 'bigint') return `bigint ${v}n`;
+  return `${typeof v} ${String(v)}`;
+}
+
+// An object's class name, safely: proxies and odd prototypes may throw or give anything.
+function constructorName(v: object): string {
+  try {
+    const name = (v as { constructor?: { name?: unknown } }).constructor?.name;
+    return typeof name === 'string' && name ? name : 'Object';
+  } catch {
+    return 'Object';
+  }
 }
 
 /** @internal A value as it reads in a message: numbers and strings as they are, anything else described. */

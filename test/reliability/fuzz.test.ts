@@ -8,17 +8,9 @@ import {
   Embedding, GRU, init, Linear, load, LSTM, RNN, RnnWasmError, save, Sequential, type RecurrentLayer,
 } from '../../src/index.js';
 import { getRuntime } from '../../src/runtime/loader.js';
+import { Gen } from '../support/gen.js';
 
 beforeAll(() => init());
-
-// xorshift32: reproducible cases; the seed of a failing case is in the assertion message
-class Gen {
-  constructor(private s: number) {}
-  u32() { let s = this.s; s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0; this.s = s; return s; }
-  int(lo: number, hi: number) { return lo + (this.u32() % (hi - lo + 1)); }
-  pick<T>(xs: readonly T[]): T { return xs[this.u32() % xs.length]; }
-  chance(p: number) { return this.u32() / 2 ** 32 < p; }
-}
 
 const WEIRD_SIZES = [0, -1, 1.5, NaN, Infinity, 2 ** 31, 2 ** 53, 1e12, -0];
 const WEIRD_VALUES = [NaN, Infinity, -Infinity];
