@@ -1,4 +1,6 @@
-import type { Module } from '../layers/module.js';
+import { ConfigError } from '../errors.js';
+import { Module } from '../layers/module.js';
+import { describe } from '../layers/validate.js';
 
 /** How gradients are clipped before each update. */
 export type ClipPolicy =
@@ -14,6 +16,7 @@ export interface NonFiniteAt { parameter: string; index: number; value: number }
  * `torch.nn.utils.get_total_norm`. NaN or Infinity when a gradient is not finite.
  */
 export function gradNorm(model: Module, normType: 2 | 'inf' = 2): number {
+  checkArgs('gradNorm', model, normType);
   const k = model.rt.kernels;
   let acc = 0;
   for (const b of model.parameterBlocks()) {
@@ -28,6 +31,7 @@ export function gradNorm(model: Module, normType: 2 | 'inf' = 2): number {
  * Returns the total norm before clipping.
  */
 export function clipGradNorm(model: Module, maxNorm: number, normType: 2 | 'inf' = 2): number {
+  checkArgs('clipGradNorm', model, normType, maxNorm);
   const total = gradNorm(model, normType);
   scaleToNorm(model, maxNorm, total);
   return total;
@@ -41,6 +45,7 @@ export function scaleToNorm(model: Module, maxNorm: number, total: number): void
 
 /** Clip each parameter tensor's gradient to its own norm ≤ maxNorm (L2 or max-abs). Returns the norms before clipping, by name. */
 export function clipGradPerParameterNorm(model: Module, maxNorm: number, normType: 2 | 'inf' = 2): Record<string, number> {
+  checkArgs('clipGradPerParameterNorm', model, normType, maxNorm);
   const k = model.rt.kernels;
   const norms: Record<string, number> = {};
   for (const b of model.parameterBlocks()) {
@@ -57,6 +62,7 @@ export function clipGradPerParameterNorm(model: Module, maxNorm: number, normTyp
 
 /** Clamp every gradient element to [−value, value], as `torch.nn.utils.clip_grad_value_`. */
 export function clipGradValue(model: Module, value: number): void {
+  checkArgs('clipGradValue', model, 2, value, 'value');
   for (const b of model.parameterBlocks()) model.rt.kernels.clamp_f32(b.grads, b.count, value);
 }
 
@@ -70,4 +76,13 @@ export function findNonFiniteGrad(model: Module): NonFiniteAt | undefined {
     }
   }
   return undefined;
+}
+
+// the arguments every clipping function takes: a model of this library, a norm type, a bound
+function checkArgs(what: string, model: unknown, normType: unknown, bound?: number, boundName = 'maxNorm'): void {
+  if (!(model instanceof Module)) throw new ConfigError(`${what}: expected a model or layer of this library, got ${describe(model)}`);
+  if (normType !== 2 && normType !== 'inf') throw new ConfigError(`${what} normType: expected 2 or 'inf', got ${describe(normType)}`);
+  if (bound !== undefined && !(typeof bound === 'number' && bound > 0 && Number.isFinite(bound))) {
+    throw new ConfigError(`${what} ${boundName}: expected a finite number > 0, got ${describe(bound)}`);
+  }
 }
