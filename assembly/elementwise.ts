@@ -112,3 +112,52 @@ export function embedding_bwd(dW: usize, dOut: usize, ids: usize, n: i32, D: i32
     }
   }
 }
+
+// dst[i] += src[i] for i < n
+export function add_f32(dst: usize, src: usize, n: i32): void {
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i << 2;
+    v128.store(dst + o, f32x4.add(v128.load(dst + o), v128.load(src + o)));
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    store<f32>(dst + o, load<f32>(dst + o) + load<f32>(src + o));
+  }
+}
+
+// Through y = tanh(z) backwards: dst = dy ⊙ (1 − y²) (dst may be dy).
+export function tanh_grad(dst: usize, dy: usize, y: usize, n: i32): void {
+  const one = f32x4.splat(1);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i << 2;
+    const v = v128.load(y + o);
+    v128.store(dst + o, f32x4.mul(v128.load(dy + o), f32x4.sub(one, f32x4.mul(v, v))));
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    const v = load<f32>(y + o);
+    store<f32>(dst + o, load<f32>(dy + o) * (1 - v * v));
+  }
+}
+
+// Rows of two matrices side by side, the second broadcast over groups of B rows: for each of the
+// `rows` rows r, dst[r] = [a[r] (E floats), b[r mod B] (F floats)]. A time-major decoder input
+// [T, B, E] gets each sequence's condition [B, F] at every step.
+export function concat_rows(dst: usize, a: usize, E: i32, b: usize, F: i32, rows: i32, B: i32): void {
+  const ea = <usize>E << 2, fb = <usize>F << 2, row = ea + fb;
+  for (let r = 0; r < rows; r++) {
+    memory.copy(dst + <usize>r * row, a + <usize>r * ea, ea);
+    memory.copy(dst + <usize>r * row + ea, b + <usize>(r % B) * fb, fb);
+  }
+}
+
+// concat_rows backwards: da[r] = src[r, :E] (skipped when da is 0), db[r mod B] += src[r, E:].
+export function split_rows(da: usize, db: usize, src: usize, E: i32, F: i32, rows: i32, B: i32): void {
+  const ea = <usize>E << 2, fb = <usize>F << 2, row = ea + fb;
+  for (let r = 0; r < rows; r++) {
+    if (da) memory.copy(da + <usize>r * ea, src + <usize>r * row, ea);
+    add_f32(db + <usize>(r % B) * fb, src + <usize>r * row + ea, F);
+  }
+}

@@ -6,7 +6,10 @@ export { activate, ACT_TANH, ACT_SIGMOID, ACT_RELU, ACT_EXP } from './activation
 export { rnn_fwd, rnn_bwd, rnn_fwd_ws, rnn_bwd_ws } from './rnn';
 export { lstm_fwd, lstm_bwd, lstm_fwd_ws, lstm_bwd_ws } from './lstm';
 export { gru_fwd, gru_bwd, gru_fwd_ws, gru_bwd_ws } from './gru';
-export { fill_f32, copy_f32, mul_f32, find_nonfinite, dropout_mask, embedding_fwd, embedding_bwd, uniform_fill, swap_leading } from './elementwise';
+export {
+  fill_f32, copy_f32, mul_f32, find_nonfinite, dropout_mask, embedding_fwd, embedding_bwd, uniform_fill, swap_leading,
+  add_f32, tanh_grad, concat_rows, split_rows,
+} from './elementwise';
 
 // First byte the TypeScript allocator may use (everything below is static data).
 export function heap_base(): usize {

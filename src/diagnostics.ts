@@ -10,6 +10,8 @@ import { RecurrentLayer } from './layers/recurrent.js';
 import { describe } from './layers/validate.js';
 import { checkOptions, is } from './options.js';
 import { Sequential } from './model/sequential.js';
+import type { Seq2Seq } from './model/seq2seq.js';
+import { Composite } from './model/composite.js';
 import { batchLoss, resolveLoss, type LossSpec } from './train/losses.js';
 
 /** ‖∂E/∂h_t‖ for every timestep of one recurrent layer and direction. */
@@ -122,8 +124,8 @@ export function spectralRadius(matrix: ArrayLike<number>, n: number): number {
  * one block for an Elman RNN) of a model or layer. For a linear recurrence, ∂h_t/∂h_k behaves as
  * (W_hhᵀ)^{t−k}: radii below 1 make gradients vanish with distance, above 1 explode.
  */
-export function recurrentSpectralRadii(model: Sequential | RecurrentLayer): { parameter: string; gate: string; radius: number }[] {
-  const layers: [string, RecurrentLayer][] = model instanceof Sequential
+export function recurrentSpectralRadii(model: Sequential | Seq2Seq | RecurrentLayer): { parameter: string; gate: string; radius: number }[] {
+  const layers: [string, RecurrentLayer][] = model instanceof Composite
     ? model.layers.flatMap((l, i) => (l instanceof RecurrentLayer ? [[`${model.names[i]}.`, l] as [string, RecurrentLayer]] : []))
     : [['', model]];
   const out: { parameter: string; gate: string; radius: number }[] = [];

@@ -42,6 +42,23 @@ export interface SequenceDataset {
    * {@link sliceTime}); with one target per sequence every length must be ≥ 1.
    */
   lengths?: Int32Array;
+  /**
+   * For a conditioned model ({@link Seq2Seq} without an encoder): one condition vector per
+   * sample, `[N, F]` (Float32Array), e.g. an image's features for captioning.
+   */
+  condition?: Float32Array;
+  /** Shape of `condition`: `[N, F]`. */
+  conditionShape?: number[];
+  /**
+   * For an encoder–decoder ({@link Seq2Seq} with an encoder): the source sequence of each sample,
+   * token ids `[N, Ts]` (Int32Array) or features `[N, Ts, Fs]` (Float32Array). `x`/`y` are then
+   * the decoder's input (the target shifted right, teacher forcing) and targets.
+   */
+  source?: Float32Array | Int32Array;
+  /** Shape of `source`. */
+  sourceShape?: number[];
+  /** Valid length of each source sequence (1 ≤ length ≤ Ts). Absent: all Ts valid. */
+  sourceLengths?: Int32Array;
 }
 
 interface Layout {
@@ -51,6 +68,9 @@ interface Layout {
   xRow: number;
   yRow: number;
   perStep: boolean;
+  /** values per sample in condition / source (0 when absent) */
+  cRow: number;
+  sRow: number;
 }
 
 /** Structure only (types, shapes, lengths): O(N), no scan over the values. */
@@ -97,7 +117,42 @@ function layout(ds: unknown, name: string): Layout {
       }
     }
   }
-  return { n, t, xRow: x.length / n, yRow: y.length / n, perStep };
+  const { cRow, sRow } = pairedLayout(ds as SequenceDataset, name, n);
+  return { n, t, xRow: x.length / n, yRow: y.length / n, perStep, cRow, sRow };
+}
+
+// The fields of conditioned and encoder–decoder data: a condition [N, F] or a source
+// [N, Ts] / [N, Ts, Fs] with its lengths, never both.
+function pairedLayout(ds: SequenceDataset, name: string, n: number): { cRow: number; sRow: number } {
+  const { condition, conditionShape, source, sourceShape, sourceLengths } = ds;
+  let cRow = 0, sRow = 0;
+  if (condition !== undefined || conditionShape !== undefined) {
+    if (!(condition instanceof Float32Array)) throw new ShapeError(`${name}.condition: expected a Float32Array [N, F], got ${describe(condition)}`);
+    checkShape(`${name}.conditionShape`, conditionShape, [2], '[N, F]');
+    if (conditionShape[0] !== n) throw new ShapeError(`${name}.conditionShape: expected ${n} samples (xShape[0]) first, got ${fmtShape(conditionShape)}`);
+    if (condition.length !== product(conditionShape)) throw new ShapeError(`${name}.condition: expected ${product(conditionShape)} values for conditionShape ${fmtShape(conditionShape)}, got ${condition.length}`);
+    cRow = condition.length / n;
+  }
+  if (source !== undefined || sourceShape !== undefined || sourceLengths !== undefined) {
+    if (cRow) throw new ShapeError(`${name}: give either a condition (a model without an encoder) or a source (an encoder–decoder), not both`);
+    const ids = source instanceof Int32Array;
+    if (!(source instanceof Float32Array) && !ids) throw new ShapeError(`${name}.source: expected an Int32Array (token ids [N, Ts]) or a Float32Array (features [N, Ts, Fs]), got ${describe(source)}`);
+    checkShape(`${name}.sourceShape`, sourceShape, [ids ? 2 : 3], ids ? '[N, Ts] for Int32Array token ids' : '[N, Ts, Fs] for Float32Array features');
+    if (sourceShape[0] !== n) throw new ShapeError(`${name}.sourceShape: expected ${n} samples (xShape[0]) first, got ${fmtShape(sourceShape)}`);
+    if (source.length !== product(sourceShape)) throw new ShapeError(`${name}.source: expected ${product(sourceShape)} values for sourceShape ${fmtShape(sourceShape)}, got ${source.length}`);
+    if (sourceLengths !== undefined) {
+      if (!(sourceLengths instanceof Int32Array) || sourceLengths.length !== n) {
+        throw new ShapeError(`${name}.sourceLengths: expected an Int32Array of ${n} lengths (one per sample), got ${describe(sourceLengths)}`);
+      }
+      for (let i = 0; i < n; i++) {
+        if (sourceLengths[i] < 1 || sourceLengths[i] > sourceShape[1]) {
+          throw new ShapeError(`${name}.sourceLengths: element ${i} is ${sourceLengths[i]}; expected a length in [1, ${sourceShape[1]}] (Ts = ${sourceShape[1]})`);
+        }
+      }
+    }
+    sRow = source.length / n;
+  }
+  return { cRow, sRow };
 }
 
 function checkShape(name: string, shape: unknown, ranks: number[], expected: string): asserts shape is number[] {
@@ -124,6 +179,9 @@ export function checkDataset(ds: SequenceDataset, name = 'data'): SequenceDatase
   if (ds.x instanceof Float32Array) checkFinite(`${name}.x`, ds.x);
   else checkIds(`${name}.x`, ds.x);
   if (ds.y instanceof Float32Array) checkFinite(`${name}.y`, ds.y);
+  if (ds.condition) checkFinite(`${name}.condition`, ds.condition);
+  if (ds.source instanceof Float32Array) checkFinite(`${name}.source`, ds.source);
+  else if (ds.source) checkIds(`${name}.source`, ds.source);
   return ds;
 }
 
@@ -163,7 +221,7 @@ export function targetsPerStep(ds: SequenceDataset, name = 'data'): boolean {
  * ```
  */
 export function takeSamples(ds: SequenceDataset, indices: Int32Array | readonly number[], name = 'data'): SequenceDataset {
-  const { n, xRow, yRow } = layout(ds, name);
+  const { n } = layout(ds, name);
   if (!(indices instanceof Int32Array) && !Array.isArray(indices)) {
     throw new ShapeError(`takeSamples indices: expected an Int32Array or number[] of sample indices, got ${describe(indices)}`);
   }
@@ -175,7 +233,7 @@ export function takeSamples(ds: SequenceDataset, indices: Int32Array | readonly 
       throw new ShapeError(`takeSamples indices: element ${i} is ${describe(k)}; expected an integer in [0, ${n - 1}] (${name} has ${n} samples)`);
     }
   }
-  return gatherSamples(ds, indices, xRow, yRow);
+  return gatherSamples(ds, indices);
 }
 
 /**
@@ -188,31 +246,29 @@ export function takeSamples(ds: SequenceDataset, indices: Int32Array | readonly 
  * const batch = gatherSamples(ds, [2, 0]);   // x [2, 2, 1], y [2, 1]
  * ```
  */
-export function gatherSamples(ds: SequenceDataset, indices: Int32Array | readonly number[],
-  xRow = ds.x.length / ds.xShape[0], yRow = ds.y.length / ds.yShape[0]): SequenceDataset {
-  const m = indices.length;
-  const x = ds.x instanceof Int32Array ? new Int32Array(m * xRow) : new Float32Array(m * xRow);
-  const y = ds.y instanceof Int32Array ? new Int32Array(m * yRow) : new Float32Array(m * yRow);
-  const lengths = ds.lengths ? new Int32Array(m) : undefined;
-  for (let i = 0; i < m; i++) {
-    const k = indices[i];
-    x.set(ds.x.subarray(k * xRow, (k + 1) * xRow), i * xRow);
-    y.set(ds.y.subarray(k * yRow, (k + 1) * yRow), i * yRow);
-    if (lengths) lengths[i] = ds.lengths![k];
+export function gatherSamples(ds: SequenceDataset, indices: Int32Array | readonly number[]): SequenceDataset {
+  const m = indices.length, n = ds.xShape[0];
+  const out = {} as SequenceDataset;
+  for (const f of FIELDS) {
+    const a = ds[f.data];
+    if (!a) continue;
+    const row = a.length / n;
+    const g = a instanceof Int32Array ? new Int32Array(m * row) : new Float32Array(m * row);
+    for (let i = 0; i < m; i++) g.set(a.subarray(indices[i] * row, (indices[i] + 1) * row), i * row);
+    (out[f.data] as typeof g) = g;
+    if (f.shape) (out[f.shape] as number[]) = [m, ...ds[f.shape]!.slice(1)];
   }
-  return withLengths({ x, xShape: [m, ...ds.xShape.slice(1)], y, yShape: [m, ...ds.yShape.slice(1)] }, lengths);
+  return out;
 }
 
-function withLengths(ds: SequenceDataset, lengths: Int32Array | undefined): SequenceDataset {
-  if (lengths) ds.lengths = lengths;
-  return ds;
-}
+// The per-sample fields of a data set (N first), with their shapes: what gathering and splitting copy.
+const FIELDS: readonly { data: 'x' | 'y' | 'lengths' | 'condition' | 'source' | 'sourceLengths'; shape?: 'xShape' | 'yShape' | 'conditionShape' | 'sourceShape' }[] = [
+  { data: 'x', shape: 'xShape' }, { data: 'y', shape: 'yShape' }, { data: 'lengths' },
+  { data: 'condition', shape: 'conditionShape' }, { data: 'source', shape: 'sourceShape' }, { data: 'sourceLengths' },
+];
 
-function range(ds: SequenceDataset, from: number, to: number, l: Layout): SequenceDataset {
-  return withLengths({
-    x: ds.x.slice(from * l.xRow, to * l.xRow), xShape: [to - from, ...ds.xShape.slice(1)],
-    y: ds.y.slice(from * l.yRow, to * l.yRow), yShape: [to - from, ...ds.yShape.slice(1)],
-  }, ds.lengths?.slice(from, to));
+function range(ds: SequenceDataset, from: number, to: number): SequenceDataset {
+  return gatherSamples(ds, Array.from({ length: to - from }, (_, i) => from + i));
 }
 
 /**
@@ -237,7 +293,7 @@ export function splitDataset(ds: SequenceDataset, fraction: number, name = 'data
     throw new ConfigError(`splitDataset fraction: ${fraction} of ${l.n} samples leaves ${first < 1 ? 'the first' : 'the second'} part empty ` +
       `(first part = floor(${l.n} · ${fraction}) = ${first}); expected both parts to have at least one sample`);
   }
-  return [range(ds, 0, first, l), range(ds, first, l.n, l)];
+  return [range(ds, 0, first), range(ds, first, l.n)];
 }
 
 /**
@@ -286,6 +342,9 @@ export function sliceTime(ds: SequenceDataset, start: number, length: number, na
   if (!l.perStep) {
     throw new ShapeError(`sliceTime ${name}: expected per-step targets (yShape [N, T, O] or [N, T]), got yShape ${fmtShape(ds.yShape)} (one per sequence)`);
   }
+  if (l.cRow || l.sRow) {
+    throw new ShapeError(`sliceTime ${name}: a data set with a condition or a source is not cut into time windows (its decoder starts from the condition at every window); truncated BPTT is for Sequential models`);
+  }
   checkInt('sliceTime start', start, 0, l.t - 1);
   checkInt(`sliceTime length (start ${start}, T ${l.t})`, length, 1, l.t - start);
   const xStep = l.xRow / l.t, yStep = l.yRow / l.t;
@@ -296,5 +355,7 @@ export function sliceTime(ds: SequenceDataset, start: number, length: number, na
     y.set(ds.y.subarray(i * l.yRow + start * yStep, i * l.yRow + (start + length) * yStep), i * length * yStep);
   }
   const lengths = ds.lengths?.map((len) => Math.min(Math.max(len - start, 0), length));
-  return withLengths({ x, xShape: [l.n, length, ...ds.xShape.slice(2)], y, yShape: [l.n, length, ...ds.yShape.slice(2)] }, lengths);
+  const out: SequenceDataset = { x, xShape: [l.n, length, ...ds.xShape.slice(2)], y, yShape: [l.n, length, ...ds.yShape.slice(2)] };
+  if (lengths) out.lengths = lengths;
+  return out;
 }

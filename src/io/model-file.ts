@@ -7,11 +7,12 @@ import { LSTM } from '../layers/lstm.js';
 import { RecurrentLayer } from '../layers/recurrent.js';
 import { RNN } from '../layers/rnn.js';
 import { Sequential, type Layer } from '../model/sequential.js';
+import type { Seq2Seq } from '../model/seq2seq.js';
 import { decodeSafetensors, encodeSafetensors, type DecodeLimits, type Tensor } from './safetensors.js';
 import { checkOptions, is } from '../options.js';
 
 /** What {@link save} writes and {@link load} rebuilds: a model, or one recurrent layer. */
-export type Saveable = Sequential | RecurrentLayer;
+export type Saveable = Sequential | Seq2Seq | RecurrentLayer;
 
 /** The version of the model file format this library writes (docs/FORMAT.md). */
 export const FORMAT_VERSION = 1;
@@ -32,8 +33,8 @@ export function save(model: Saveable): Uint8Array {
 
 /** @internal save() plus extra tensors and metadata entries (checkpoints). */
 export function saveWith(model: Saveable, extra: Record<string, { shape: number[]; data: Float32Array }>, extraMeta: Record<string, string>): Uint8Array {
-  if (!(model instanceof Sequential) && !(model instanceof RecurrentLayer)) {
-    throw new RnnWasmError('save(model): expected a Sequential, RNN, LSTM or GRU');
+  if (!(model instanceof Sequential) && !(model instanceof RecurrentLayer) && ![...kinds.values()].some((k) => k.is(model))) {
+    throw new RnnWasmError('save(model): expected a Sequential, Seq2Seq, RNN, LSTM or GRU');
   }
   const dict = model.stateDict();
   const shapes = model.parameterShapes();
@@ -56,14 +57,14 @@ export interface LoadOptions extends DecodeLimits {
    */
   config?: Record<string, unknown>;
   /**
-   * What the file must hold: `'Sequential'` (a model) or `'layer'` (one RNN, LSTM or GRU).
+   * What the file must hold: `'Sequential'`, `'Seq2Seq'` or `'layer'` (one RNN, LSTM or GRU).
    * Anything else is refused with a FormatError, and `load` is typed accordingly.
    */
-  expect?: 'Sequential' | 'layer';
+  expect?: 'Sequential' | 'Seq2Seq' | 'layer';
 }
 
 /** @internal The keys of {@link LoadOptions}, checked by load and loadFile. */
-export const LOAD_RULES = { config: is.object, maxHeaderBytes: is.int(8), expect: is.oneOf('Sequential', 'layer') };
+export const LOAD_RULES = { config: is.object, maxHeaderBytes: is.int(8), expect: is.oneOf('Sequential', 'Seq2Seq', 'layer') };
 
 /**
  * Rebuild a model from a file written by {@link save} or `tools/torch_export.py`: the bytes
@@ -74,16 +75,18 @@ export const LOAD_RULES = { config: is.object, maxHeaderBytes: is.int(8), expect
  * (or the layer's own error for a bad configuration) says what is wrong and nothing leaks.
  */
 export function load(bytes: Uint8Array | ArrayBuffer, options: LoadOptions & { expect: 'Sequential' }): Sequential;
+export function load(bytes: Uint8Array | ArrayBuffer, options: LoadOptions & { expect: 'Seq2Seq' }): Seq2Seq;
 export function load(bytes: Uint8Array | ArrayBuffer, options: LoadOptions & { expect: 'layer' }): RecurrentLayer;
 export function load(bytes: Uint8Array | ArrayBuffer, options?: LoadOptions): Saveable;
 export function load(bytes: Uint8Array | ArrayBuffer, options: LoadOptions = {}): Saveable {
   checkOptions('load', options, LOAD_RULES);
   const { model } = loadParts(bytes, options);
   const want = options.expect;
-  if (want && (want === 'Sequential') !== (model instanceof Sequential)) {
-    const has = model instanceof Sequential ? 'a Sequential model' : `one ${model.mode} layer`;
+  const kind = model instanceof RecurrentLayer ? 'layer' : (model.config() as { type: string }).type;
+  if (want && want !== kind) {
+    const what = (k: string) => (k === 'layer' ? `one ${model instanceof RecurrentLayer ? `${model.mode} ` : 'recurrent '}layer` : `a ${k} model`);
     model.dispose();
-    throw new FormatError(`load: expected a file holding ${want === 'Sequential' ? 'a Sequential model' : 'one recurrent layer'} (options.expect '${want}'), but it holds ${has}`);
+    throw new FormatError(`load: expected a file holding ${want === 'layer' ? 'one recurrent layer' : `a ${want} model`} (options.expect '${want}'), but it holds ${what(kind)}`);
   }
   return model;
 }
@@ -159,6 +162,11 @@ function build(config: Record<string, unknown>): Saveable {
       throw e;
     }
   }
+  const other = kinds.get(config.type as string);
+  if (other) return other.build(config);
+  if (config.type === 'Seq2Seq') {
+    throw new FormatError("the file holds a Seq2Seq model: load it with Seq2Seq.load(bytes) from 'rnn-wasm/seq2seq' (importing that entry also lets load() read it)");
+  }
   const layer = buildLayer(config);
   if (!(layer instanceof RecurrentLayer)) {
     layer.dispose();
@@ -167,7 +175,17 @@ function build(config: Record<string, unknown>): Saveable {
   return layer;
 }
 
-function buildLayer(config: Record<string, unknown>): Layer {
+// Model kinds of other entries (rnn-wasm/seq2seq), registered when that entry is imported, so the
+// core entry does not ship them.
+const kinds = new Map<string, { build(config: Record<string, unknown>): Saveable; is(model: unknown): boolean }>();
+
+/** @internal Let load() and save() handle a model kind defined in another entry. */
+export function registerModelKind(type: string, kind: { build(config: Record<string, unknown>): Saveable; is(model: unknown): boolean }): void {
+  kinds.set(type, kind);
+}
+
+/** @internal A layer from its configuration (the constructor checks every option). */
+export function buildLayer(config: Record<string, unknown>): Layer {
   const { type, ...options } = config;
   const o = { ...options, seed: 0 } as never;
   switch (type) {

@@ -33,3 +33,10 @@ export function batchFirstIndex(i: number, T: number, B: number, F: number): num
   const row = Math.floor(i / F), t = Math.floor(row / B), b = row % B;
   return (b * T + t) * F + (i % F);
 }
+
+// Time-major row i = (t, b) ← the caller's batch-major element (b, t). Made here, not inline in
+// run(): a closure there would make V8 allocate a context on every call, streaming steps included.
+/** @internal */
+export function batchMajorOrder(T: number, B: number): (i: number) => number {
+  return (i) => (i % B) * T + Math.floor(i / B);
+}

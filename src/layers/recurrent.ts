@@ -364,7 +364,7 @@ export abstract class RecurrentLayer extends Module {
    * [T, B, D·H]; read, not kept). Accumulates the parameter gradients; returns the pointer of
    * ∂E/∂x [T, B, I] (valid until the next backward), or 0 when `inputGrad` is false.
    */
-  runBackward(dOutPtr: number, state: { dhN?: NumericArray; dcN?: NumericArray; normsPtr?: number; inputGrad?: boolean } = {}): number {
+  runBackward(dOutPtr: number, state: { dhN?: NumericArray; dcN?: NumericArray; dhNPtr?: number; normsPtr?: number; inputGrad?: boolean } = {}): number {
     const c = this.requireCache();
     const { T, B } = c;
     const L = this.numLayers, D = this.numDirections, H = this.hiddenSize, DH = D * H;
@@ -373,7 +373,8 @@ export abstract class RecurrentLayer extends Module {
     const k = this.rt.kernels;
     k.copy_f32(bp.ptr(this.names[L - 1].dout), dOutPtr, T * B * DH);
     const S = L * D * B * H;
-    this.stateIn(bp.ptr('dhN'), state.dhN, S);
+    if (state.dhNPtr) k.copy_f32(bp.ptr('dhN'), state.dhNPtr, S);
+    else this.stateIn(bp.ptr('dhN'), state.dhN, S);
     if (this.mode === 'LSTM') this.stateIn(bp.ptr('dcN'), state.dcN, S);
     // ‖∂E/∂h_t‖² per step, [L·D, T], when asked (diagnostics.gradientFlow)
     const norms = (l: number, d: number) => (state.normsPtr ? state.normsPtr + (l * D + d) * T * 4 : 0);
@@ -438,6 +439,11 @@ export abstract class RecurrentLayer extends Module {
   /** @internal Pointer of the final hidden states of the last forward, [L·D, B, H]. */
   finalHPtr(): number {
     return this.fwd!.ptr('hN');
+  }
+
+  /** @internal Pointers of ∂E/∂h0 and ∂E/∂c0 (LSTM, else 0) of the last backward, [L·D, B, H] each. */
+  initialStateGradPtrs(): { dh0: number; dc0: number } {
+    return { dh0: this.bwd!.ptr('dh0'), dc0: this.mode === 'LSTM' ? this.bwd!.ptr('dc0') : 0 };
   }
 
   /** @internal Pointer of the final cell states of the last forward (LSTM), else 0. */

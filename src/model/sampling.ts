@@ -58,7 +58,7 @@ export function sampleTokens(model: Sequential, options: SampleOptions): string 
     let logits = state.output;
     for (const id of prime) { ids[0] = id; logits = model.step(ids, state); }
     for (let n = 0; n < length; n++) {
-      const next = pick(logits, temperature, Math.min(topK, V), rng, order, probs);
+      const next = pickToken(logits, 0, V, temperature, Math.min(topK, V), rng, order, probs);
       out.push(next);
       ids[0] = next;
       logits = model.step(ids, state);
@@ -87,16 +87,19 @@ function primeIds(prime: string | ArrayLike<number> | undefined, vocab: string[]
   return ids.length ? ids : [0];
 }
 
-// One token from logits: greedy at temperature 0, else softmax(logits / T) over the top k.
-function pick(logits: Float32Array, temperature: number, k: number, rng: Rng, order: Int32Array, probs: Float64Array): number {
-  const V = logits.length;
+/**
+ * @internal One token from the V logits at `logits[offset …]`: greedy at temperature 0, else
+ * softmax(logits / temperature) over the top k, drawn with `rng`. `order` (Int32Array) and
+ * `probs` (Float64Array) are V-long scratch arrays, reused so a step allocates nothing.
+ */
+export function pickToken(logits: Float32Array, offset: number, V: number, temperature: number, k: number, rng: Rng, order: Int32Array, probs: Float64Array): number {
   for (let i = 0; i < V; i++) order[i] = i;
-  if (k < V || temperature === 0) order.sort((a, b) => logits[b] - logits[a]);
+  if (k < V || temperature === 0) order.sort((a, b) => logits[offset + b] - logits[offset + a]);
   if (temperature === 0) return order[0];
   let max = -Infinity;
-  for (let i = 0; i < k; i++) max = Math.max(max, logits[order[i]]);
+  for (let i = 0; i < k; i++) max = Math.max(max, logits[offset + order[i]]);
   let sum = 0;
-  for (let i = 0; i < k; i++) sum += probs[i] = Math.exp((logits[order[i]] - max) / temperature);
+  for (let i = 0; i < k; i++) sum += probs[i] = Math.exp((logits[offset + order[i]] - max) / temperature);
   let u = rng.next() * sum;
   for (let i = 0; i < k; i++) {
     u -= probs[i];

@@ -5,8 +5,8 @@ import { sampleTokens, type SampleOptions } from './sampling.js';
 import { Dropout } from '../layers/dropout.js';
 import { Embedding, type TokenIds } from '../layers/embedding.js';
 import { Linear } from '../layers/linear.js';
-import { Module, type NamedParameter, type ParameterBlock, type StateDictValue } from '../layers/module.js';
-import { fromTimeMajor, toTimeMajor } from '../layers/layout.js';
+import { Composite, type TrainingBatch } from './composite.js';
+import { batchMajorOrder, fromTimeMajor, toTimeMajor } from '../layers/layout.js';
 import { RecurrentLayer, writeMask, type ForwardState } from '../layers/recurrent.js';
 import { checkArray, checkFinite32, checkKeys, checkLengths, describe, fmtShape, type NumericArray } from '../layers/validate.js';
 import { checkOptions, is } from '../options.js';
@@ -105,9 +105,8 @@ const BATCH_KEYS = ['x', 'xShape', 'lengths', 'y', 'yShape'] as const;
  * const { output } = model.forward(ids, { shape: [B, T] });   // logits [B, T, 65]
  * ```
  */
-export class Sequential extends Module {
-  readonly layers: readonly Layer[];
-  readonly names: readonly string[];
+export class Sequential extends Composite {
+  declare readonly layers: readonly Layer[];
   readonly output: 'sequence' | 'last';
   readonly vocabulary?: string;
   /** Input and output are batch-major (from the recurrent layers' batchFirst). */
@@ -120,27 +119,19 @@ export class Sequential extends Module {
   private cache?: Cache;
   private cacheObject?: Cache;
   private readonly runState: ForwardState = { mask: 0 };
-  private stamps: number[] = [];
   private readonly result = { ptr: 0, rows: 0 };
 
   constructor(layers: Layer[], options: SequentialOptions = {}) {
-    super(0);
     if (!Array.isArray(layers) || layers.length === 0) {
       throw new ConfigError(`Sequential: expected a non-empty array of layers, got ${describe(layers)}`);
     }
-    const { names, output = 'sequence', vocabulary } = options;
     checkOptions('Sequential', options, SEQUENTIAL_RULES);
+    const { names, output = 'sequence', vocabulary } = options;
     if (output !== 'sequence' && output !== 'last') {
       throw new ConfigError(`Sequential output: expected 'sequence' or 'last', got ${JSON.stringify(output)}`);
     }
-    this.layers = layers.slice();
-    this.names = names ? names.slice() : defaultNames(layers);
-    this.output = output;
-    const { inputSize, outputSize, lastRecurrent, batchFirst } = checkStructure(this.layers, this.names);
-    this.inputSize = inputSize;
-    this.outputSize = outputSize;
-    this.lastRecurrent = lastRecurrent;
-    this.batchFirst = batchFirst;
+    const list = layers.slice(), nameList = names ? names.slice() : defaultNames(layers);
+    const { inputSize, outputSize, lastRecurrent, batchFirst } = checkStructure(list, nameList);
     if (vocabulary !== undefined) {
       const first = layers[0];
       if (typeof vocabulary !== 'string' || !(first instanceof Embedding) || [...vocabulary].length !== first.numEmbeddings) {
@@ -149,9 +140,14 @@ export class Sequential extends Module {
             (first instanceof Embedding ? ` of ${[...String(vocabulary)].length} characters for numEmbeddings ${first.numEmbeddings}` : ' (the model has no Embedding)'),
         );
       }
-      this.vocabulary = vocabulary;
     }
-    this.allocateParameters([], 'Sequential');
+    super(list, nameList);
+    this.output = output;
+    this.vocabulary = vocabulary;
+    this.inputSize = inputSize;
+    this.outputSize = outputSize;
+    this.lastRecurrent = lastRecurrent;
+    this.batchFirst = batchFirst;
   }
 
   /** The configuration that rebuilds this model (see docs/FORMAT.md). */
@@ -177,79 +173,6 @@ export class Sequential extends Module {
 
   protected invalidate(): void {
     this.cache = undefined;
-  }
-
-  override get parameterCount(): number {
-    return this.layers.reduce((n, l) => n + l.parameterCount, 0);
-  }
-
-  override train(mode = true): this {
-    super.train(mode);
-    for (const l of this.layers) l.train(mode);
-    return this;
-  }
-
-  /** @internal */
-  override parameterBlocks(): ParameterBlock[] {
-    this.live();
-    return this.layers.flatMap((l, i) => l.parameterBlocks(`${this.names[i]}.`));
-  }
-
-  override zeroGrad(): void {
-    this.live();
-    for (const l of this.layers) l.zeroGrad();
-  }
-
-  override namedParameters(): NamedParameter[] {
-    this.live();
-    return this.layers.flatMap((l, i) => l.namedParameters().map((p) => {
-      const name = `${this.names[i]}.${p.name}`;
-      return { name, shape: p.shape, get data() { return p.data; }, get grad() { return p.grad; } };
-    }));
-  }
-
-  override stateDict(): Record<string, Float32Array> {
-    this.live();
-    const out: Record<string, Float32Array> = {};
-    this.layers.forEach((l, i) => {
-      for (const [k, v] of Object.entries(l.stateDict())) out[`${this.names[i]}.${k}`] = v;
-    });
-    return out;
-  }
-
-  override parameterShapes(): Record<string, number[]> {
-    const out: Record<string, number[]> = {};
-    this.layers.forEach((l, i) => {
-      for (const [k, v] of Object.entries(l.parameterShapes())) out[`${this.names[i]}.${k}`] = v;
-    });
-    return out;
-  }
-
-  override loadStateDict(dict: Record<string, StateDictValue>): void {
-    this.live();
-    if (typeof dict !== 'object' || dict === null) {
-      throw new StateDictError(`loadStateDict: expected an object of name → Float32Array, got ${describe(dict)}`);
-    }
-    const problems: string[] = [];
-    const staged = this.layers.map((l, i) => {
-      const r = l.checkStateDict(dict, `${this.names[i]}.`, true);
-      problems.push(...r.problems);
-      return r.values;
-    });
-    const known = new Set(Object.keys(this.parameterShapes()));
-    for (const name of Object.keys(dict)) {
-      if (!known.has(name)) problems.push(`unexpected "${name}" (this model has no such parameter; it has ${[...known].slice(0, 4).join(', ')}${known.size > 4 ? ', …' : ''})`);
-    }
-    if (problems.length) {
-      throw new StateDictError(`loadStateDict: ${problems.length} problem(s), nothing was loaded:\n  ${problems.join('\n  ')}`);
-    }
-    this.layers.forEach((l, i) => l.commitStateDict(staged[i]));
-    this.invalidate();
-  }
-
-  override dispose(): void {
-    for (const l of this.layers) l.dispose();
-    super.dispose();
   }
 
   /**
@@ -442,17 +365,11 @@ export class Sequential extends Module {
     return this.cache !== undefined;
   }
 
-  // The cache of the last run, checked whole before a backward writes anything: every layer
-  // still holds that run's activations (none was reloaded, disposed or run on its own since).
+  // The cache of the last run, checked whole before a backward writes anything.
   private backwardCache(what: string): Cache {
     const c = this.cache;
     if (!c) throw new StateError(`${what}: call forward() first; the weights must not be reloaded in between`);
-    this.layers.forEach((l, i) => {
-      l.live();
-      if (!l.canBackward || l.forwardCount !== this.stamps[i]) {
-        throw new StateError(`${what}: layer ${i} (${this.names[i]}) was reloaded or run on its own since this model's forward; call forward() again`);
-      }
-    });
+    this.checkLayersHold(what);
     return c;
   }
 
@@ -522,11 +439,27 @@ export class Sequential extends Module {
     // one cache and one result object, refilled (a streaming step allocates nothing)
     const c = (this.cacheObject ??= { T, B, batched: true, batchMajor, lengths, mask, fromForward: false });
     c.T = T; c.B = B; c.batched = true; c.batchMajor = batchMajor; c.lengths = lengths; c.mask = mask; c.fromForward = false;
-    for (let i = 0; i < this.layers.length; i++) this.stamps[i] = this.layers[i].forwardCount;
+    this.stampLayers();
     this.cache = c;
     this.result.ptr = ptr;
     this.result.rows = rows;
     return this.result;
+  }
+
+  /** @internal */
+  readonly carriesState = true;
+
+  /** @internal A Sequential reads x only. */
+  checkData(data: TrainingBatch, name: string): void {
+    if (data.condition !== undefined || data.source !== undefined) {
+      throw new ShapeError(`${name}: has a ${data.condition !== undefined ? 'condition' : 'source'}, but a Sequential model reads only x; a conditioned model is a Seq2Seq (rnn-wasm/seq2seq)`);
+    }
+  }
+
+  /** @internal A data-set batch (batch-major) through {@link run}, for the trainer. */
+  runBatch(batch: TrainingBatch, _what: string, opts: { carry?: boolean; keepState?: boolean } = {}): { ptr: number; rows: number } {
+    const [B, T] = batch.xShape;
+    return this.run(batch.x, batch.xShape, T, B, true, { lengths: batch.lengths, carry: opts.carry, keepState: opts.keepState });
   }
 
   /** @internal The [T, B] 0/1 mask of the last run (0 when no lengths were given). */
@@ -681,10 +614,4 @@ function checkStructure(layers: readonly Layer[], names: readonly string[]) {
   });
   if (lastRecurrent < 0) throw new ConfigError('Sequential: needs at least one recurrent layer (RNN, LSTM or GRU)');
   return { inputSize, outputSize: F!, lastRecurrent, batchFirst: batchFirst! };
-}
-
-// Time-major row i = (t, b) ← the caller's batch-major element (b, t). Made here, not inline in
-// run(): a closure there would make V8 allocate a context on every call, streaming steps included.
-function batchMajorOrder(T: number, B: number): (i: number) => number {
-  return (i) => (i % B) * T + Math.floor(i / B);
 }

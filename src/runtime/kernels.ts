@@ -57,6 +57,10 @@ export interface Kernels {
   embedding_fwd(out: number, W: number, ids: number, n: number, D: number): void;
   embedding_bwd(dW: number, dOut: number, ids: number, n: number, D: number): void;
   colsum_acc(dst: number, dst2: number, src: number, rows: number, cols: number): void;
+  add_f32(dst: number, src: number, n: number): void;
+  tanh_grad(dst: number, dy: number, y: number, n: number): void;
+  concat_rows(dst: number, a: number, E: number, b: number, F: number, rows: number, B: number): void;
+  split_rows(da: number, db: number, src: number, E: number, F: number, rows: number, B: number): void;
 
   softmax_xent(grad: number, logits: number, targets: number, weights: number, N: number, C: number, ignoreIndex: number, scale: number): number;
   mse(grad: number, pred: number, target: number, weights: number, N: number, D: number, scale: number): number;

@@ -23,5 +23,6 @@ export { SGD, Adam, AdamW, RMSprop, Adagrad, Optimizer, makeOptimizer, type Opti
 export { clipGradNorm, clipGradPerParameterNorm, clipGradValue, gradNorm, findNonFiniteGrad, type ClipPolicy, type NonFiniteAt } from './clip.js';
 export { learningRate, type Schedule } from './schedules.js';
 export { lossAndGrad, type LossSpec, type Loss } from './losses.js';
+export { seq2seqDataset, type Seq2SeqDatasetOptions } from '../data/pairs.js';
 export { Trainer, type TrainerOptions, type FitOptions, type EvaluateOptions, type BatchStats, type EpochStats, type History } from './trainer.js';
 export { gradientFlow, spectralRadius, recurrentSpectralRadii, type GradientFlow, type LayerFlow } from '../diagnostics.js';

@@ -1,6 +1,10 @@
 import { ConfigError, ShapeError } from '../errors.js';
 import type { SequenceDataset } from '../data/dataset.js';
 import type { Sequential } from '../model/sequential.js';
+import type { Seq2Seq } from '../model/seq2seq.js';
+
+/** @internal The models the trainer trains. */
+export type Trainable = Sequential | Seq2Seq;
 import { getRuntime, type Runtime } from '../runtime/loader.js';
 import { checkArray, checkFinite32, describe, type NumericArray } from '../layers/validate.js';
 import { checkOptions, is } from '../options.js';
@@ -93,7 +97,7 @@ function checkClassId(name: string, index: number, v: number, C: number, ignoreI
 }
 
 // y's shape for the model's output and the loss: [N, T] / [N, T, O] per step, [N] / [N, O] per sequence
-function checkTargetShape(model: Sequential, loss: Loss, data: SequenceDataset, name: string): void {
+function checkTargetShape(model: Trainable, loss: Loss, data: SequenceDataset, name: string): void {
   const [N, T] = data.xShape;
   const O = model.outputSize;
   const perStep = model.output === 'sequence';
@@ -108,11 +112,13 @@ function checkTargetShape(model: Sequential, loss: Loss, data: SequenceDataset, 
 }
 
 /**
- * @internal Throws ShapeError unless a data set's targets fit the model and the loss: y's shape,
+ * @internal Throws ShapeError unless a data set fits the model (its condition or source, for a
+ * Seq2Seq) and its targets fit the model and the loss: y's shape,
  * and (crossEntropy) every class id at a valid step in [0, outputs) or the ignoreIndex. One scan,
  * before training starts, so a bad sample is found before any update.
  */
-export function checkTargets(model: Sequential, loss: Loss, data: SequenceDataset, name: string): void {
+export function checkTargets(model: Trainable, loss: Loss, data: SequenceDataset, name: string): void {
+  model.checkData(data, name);
   checkTargetShape(model, loss, data, `${name}.yShape`);
   if (loss.kind !== 'crossEntropy') return;
   const [N, T] = data.xShape;
@@ -137,7 +143,7 @@ export interface BatchLoss { sum: number; count: number; tokens: number; gradPtr
  * `lastStepOnly`: only each sequence's last valid step counts (diagnostics). `keepState`: the
  * layers keep their final states for a following batch with `carry` (truncated BPTT).
  */
-export function batchLoss(model: Sequential, loss: Loss, batch: SequenceDataset, opts: { carry?: boolean; keepState?: boolean; accumulate?: number; lastStepOnly?: boolean } = {}): BatchLoss {
+export function batchLoss(model: Trainable, loss: Loss, batch: SequenceDataset, opts: { carry?: boolean; keepState?: boolean; accumulate?: number; lastStepOnly?: boolean } = {}): BatchLoss {
   const [B, T] = batch.xShape;
   const O = model.outputSize;
   const perStep = model.output === 'sequence';
@@ -166,7 +172,7 @@ export function batchLoss(model: Sequential, loss: Loss, batch: SequenceDataset,
     }
     if (!isCe && valid) count += C;
   }
-  const { ptr } = model.run(batch.x, batch.xShape, T, B, true, { lengths, carry: opts.carry, keepState: opts.keepState });
+  const { ptr } = model.runBatch(batch, 'trainer batch', { carry: opts.carry, keepState: opts.keepState });
   let weights = perStep ? model.maskPtr : 0;
   if (perStep && opts.lastStepOnly) {
     const wPtr = model.scratch(12, rows * 4, 'last-step weights');

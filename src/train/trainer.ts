@@ -5,6 +5,8 @@ import { checkDataset, datasetSize, gatherSamples, shuffledIndices, sliceTime, t
 import { describe } from '../layers/validate.js';
 import { checkOptions, is } from '../options.js';
 import { Sequential } from '../model/sequential.js';
+import type { Seq2Seq } from '../model/seq2seq.js';
+import { Composite } from '../model/composite.js';
 import { gradientFlow, recurrentSpectralRadii, type GradientFlow } from '../diagnostics.js';
 import { clipGradPerParameterNorm, clipGradValue, findNonFiniteGrad, gradNorm, scaleToNorm, type ClipPolicy } from './clip.js';
 import { batchLoss, checkTargets, resolveLoss, type BatchLoss, type Loss, type LossSpec } from './losses.js';
@@ -135,7 +137,7 @@ export interface History {
  *   callbacks: { onEpochEnd: (s) => console.log(s.epoch, s.loss, s.valLoss) } });
  * ```
  */
-export class Trainer {
+export class Trainer<M extends Sequential | Seq2Seq = Sequential | Seq2Seq> {
   readonly optimizer: Optimizer;
   readonly loss: Loss;
   readonly clip?: ClipPolicy;
@@ -152,8 +154,8 @@ export class Trainer {
 
   private readonly options: TrainerOptions;
 
-  constructor(readonly model: Sequential, options: TrainerOptions) {
-    if (!(model instanceof Sequential)) throw new ConfigError(`Trainer: expected a Sequential model, got ${describe(model)}`);
+  constructor(readonly model: M, options: TrainerOptions) {
+    if (!(model instanceof Composite)) throw new ConfigError(`Trainer: expected a Sequential or Seq2Seq model, got ${describe(model)}`);
     checkOptions('Trainer', options, TRAINER_RULES, ['loss', 'optimizer']);
     this.loss = resolveLoss(options.loss);
     this.lossSpec = options.loss;
@@ -248,7 +250,7 @@ export class Trainer {
   /** Rebuild a trainer (and its model) from {@link checkpoint}'s bytes. */
   static restore(bytes: Uint8Array | ArrayBuffer): Trainer {
     const { model, extras, metadata } = loadParts(bytes, {}, (n) => n.startsWith('@'));
-    if (!(model instanceof Sequential)) { model.dispose(); throw new FormatError('a checkpoint holds a Sequential model'); }
+    if (!(model instanceof Composite)) { model.dispose(); throw new FormatError('a checkpoint holds a Sequential or Seq2Seq model'); }
     try {
       if (metadata.checkpoint === undefined) throw new FormatError('not a checkpoint: no "checkpoint" entry in __metadata__ (a model file? use load())');
       const st = JSON.parse(metadata.checkpoint);
@@ -288,6 +290,7 @@ export class Trainer {
   evaluate(data: SequenceDataset, options: EvaluateOptions = {}): number {
     checkOptions('evaluate', options, EVALUATE_RULES);
     checkDataset(data, 'evaluate data');
+    if (!this.model.carriesState && options.tbptt !== undefined) throw new ConfigError('evaluate tbptt: truncated BPTT is for Sequential models');
     checkTargets(this.model, this.loss, data, 'evaluate data');
     return this.evaluateChecked(data, options.batchSize ?? 64, options.tbptt);
   }
@@ -324,6 +327,10 @@ export class Trainer {
     }
     if (options.report?.gradientFlow) checkDataset(options.report.gradientFlow, 'fit report.gradientFlow');
     if (options.earlyStopping && !options.validation) throw new ConfigError('fit earlyStopping needs validation data (fit options.validation)');
+    if (!(this.model instanceof Sequential)) {
+      if (options.tbptt !== undefined) throw new ConfigError('fit tbptt: a Seq2Seq decoder starts from its condition in every batch; truncated BPTT is for Sequential models');
+      if (options.report?.gradientFlow) throw new ConfigError('fit report.gradientFlow: measured on Sequential models (gradientFlow); a Seq2Seq model reports spectralRadius');
+    }
     fitting.add(this.model);
     try {
       return await this.fitChecked(data, options);
@@ -388,7 +395,7 @@ export class Trainer {
       };
       if (options.validation) stats.valLoss = this.evaluateChecked(options.validation, batchSize, tbptt);
       if (options.report?.spectralRadius) stats.spectralRadii = recurrentSpectralRadii(this.model);
-      if (options.report?.gradientFlow) stats.gradientFlow = gradientFlow(this.model, options.report.gradientFlow, { loss: this.lossSpec });
+      if (options.report?.gradientFlow) stats.gradientFlow = gradientFlow(this.model as Sequential, options.report.gradientFlow, { loss: this.lossSpec });
       history.epochs.push(stats);
       this.progress = { epoch: epoch + 1, batch: 0 };
       options.callbacks?.onEpochEnd?.(stats);
@@ -457,7 +464,7 @@ function* batches(data: SequenceDataset, batchSize: number, tbptt: number | unde
 }
 
 // models with a fit() under way
-const fitting = new WeakSet<Sequential>();
+const fitting = new WeakSet<Sequential | Seq2Seq>();
 
 const TRAINER_RULES = {
   loss: is.checkedLater, optimizer: is.checkedLater, clip: is.object, schedule: is.object,

@@ -381,7 +381,7 @@ function statelessCalls(g: Gen): Call[] {
     { op: 'textDataset typo', valid: false, run: () => textDataset(ids, { seqLenght: 2 } as never), error: ConfigError, names: typoNames('seqLenght', 'seqLength') },
     { op: 'slidingWindows typo', valid: false, run: () => slidingWindows(series, { window: 3, horizn: 1 } as never), error: ConfigError, names: typoNames('horizn', 'horizon') },
     { op: 'padSequences typo', valid: false, run: () => padSequences([[1, 2], [3]], { maxLenght: 4 } as never), error: ConfigError, names: typoNames('maxLenght', 'maxLength') },
-    { op: 'Trainer without a model', valid: false, run: () => new Trainer(null as never, { loss: 'mse', optimizer: { type: 'adam' } }), error: ConfigError, names: /Trainer: expected a Sequential model/ },
+    { op: 'Trainer without a model', valid: false, run: () => new Trainer(null as never, { loss: 'mse', optimizer: { type: 'adam' } }), error: ConfigError, names: /Trainer: expected a Sequential or Seq2Seq model, got null/ },
     { op: 'Trainer clip typo', valid: false, run: () => new Trainer(shared(), { loss: 'mse', optimizer: { type: 'adam' }, clip: { maxNorm: 1, normtype: 'inf' } as never }), error: ConfigError, names: typoNames('normtype', 'normType') },
     { op: 'Trainer schedule typo', valid: false, run: () => new Trainer(shared(), { loss: 'mse', optimizer: { type: 'adam' }, schedule: { type: 'cosine', totalSteps: 10, warmup: 2 } as never }), error: ConfigError, names: /schedule 'cosine': unknown option "warmup"/ },
     { op: 'Trainer optimizer typo', valid: false, run: () => new Trainer(shared(), { loss: 'mse', optimizer: { type: 'adam', beta: [0.9, 0.99] } as never }), error: ConfigError, names: typoNames('beta', 'betas') },

@@ -8,7 +8,7 @@ import { addingProblem } from '../../examples/tasks/adding.js';
 
 beforeAll(() => init());
 
-const weights = (m: Sequential) => Object.values(m.stateDict()).flatMap((v) => Array.from(v));
+const weights = (m: { stateDict(): Record<string, Float32Array> }) => Object.values(m.stateDict()).flatMap((v) => Array.from(v));
 
 async function compare(make: () => Sequential, options: TrainerOptions, data: SequenceDataset, fit: FitOptions, stop: (s: { step: number; batch: number; epoch: number }) => boolean) {
   const full = make();
