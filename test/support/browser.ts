@@ -29,10 +29,19 @@ const TYPES: Record<string, string> = {
   '.png': 'image/png', '.safetensors': 'application/octet-stream',
 };
 
+/** A static server on localhost: its base URL, the paths asked for so far (in order), and close(). */
+export interface StaticServer {
+  url: string;
+  requests: string[];
+  close: () => Promise<void>;
+}
+
 /** Serve a folder on 127.0.0.1 (a free port). */
-export async function serve(dir: string): Promise<{ url: string; close: () => Promise<void> }> {
+export async function serve(dir: string): Promise<StaticServer> {
+  const requests: string[] = [];
   const server: Server = createServer((req, res) => {
     const rel = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+    requests.push(rel);
     const file = path.join(dir, rel.endsWith('/') ? `${rel}index.html` : rel);
     if (!file.startsWith(dir) || !existsSync(file) || !statSync(file).isFile()) {
       res.writeHead(404).end('not found');
@@ -43,5 +52,5 @@ export async function serve(dir: string): Promise<{ url: string; close: () => Pr
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}/`, close: () => new Promise((resolve) => server.close(() => resolve())) };
+  return { url: `http://127.0.0.1:${port}/`, requests, close: () => new Promise((resolve) => server.close(() => resolve())) };
 }
