@@ -19,6 +19,17 @@ describe('examples', () => {
     expect(out).toBe('');
   });
 
+  it('the README "Conditioned models" snippet runs against the built package and writes "down"', () => {
+    const readme = readFileSync(new URL('README.md', root), 'utf8');
+    const section = readme.slice(readme.indexOf('## Conditioned models'));
+    const code = /```ts\n([\s\S]*?)```/.exec(section)![1];
+    expect(code).toContain("from 'rnn-wasm/seq2seq'");
+    mkdirSync(new URL('build/', root), { recursive: true });
+    const file = new URL('build/readme-seq2seq.mjs', root);
+    writeFileSync(file, code);
+    expect(execFileSync(process.execPath, [file.pathname], { encoding: 'utf8' })).toBe('down\n');
+  });
+
   it('examples/layers.ts (hand-written training loop) trains: the loss falls at least 5×', () => {
     const out = execFileSync(process.execPath, ['--import', 'tsx', 'examples/layers.ts'], { cwd: root.pathname, encoding: 'utf8' });
     const losses = [...out.matchAll(/mse ([\d.]+)/g)].map((m) => Number(m[1]));
