@@ -100,16 +100,7 @@ export function embedding_bwd(dW: usize, dOut: usize, ids: usize, n: i32, D: i32
   const row = <usize>D << 2;
   for (let i = 0; i < n; i++) {
     const id = load<i32>(ids + (<usize>i << 2));
-    const d = dW + <usize>id * row, s = dOut + <usize>i * row;
-    let j = 0;
-    for (; j + 4 <= D; j += 4) {
-      const o = <usize>j << 2;
-      v128.store(d + o, f32x4.add(v128.load(d + o), v128.load(s + o)));
-    }
-    for (; j < D; j++) {
-      const o = <usize>j << 2;
-      store<f32>(d + o, load<f32>(d + o) + load<f32>(s + o));
-    }
+    add_f32(dW + <usize>id * row, dOut + <usize>i * row, D);
   }
 }
 

@@ -7,27 +7,23 @@ import { describe, expect, it } from 'vitest';
 const root = new URL('..', import.meta.url);
 
 describe('examples', () => {
-  it('the README "Forward and backward" snippet runs against the built package', async () => {
+  // a README section's first ts block, written to build/ and run with node against the built package
+  function runReadmeSnippet(heading: string, imports: string): string {
     const readme = readFileSync(new URL('README.md', root), 'utf8');
-    const section = readme.slice(readme.indexOf('## Forward and backward'));
-    const code = /```ts\n([\s\S]*?)```/.exec(section)![1];
-    expect(code).toContain("from 'rnn-wasm'");
+    const code = /```ts\n([\s\S]*?)```/.exec(readme.slice(readme.indexOf(heading)))![1];
+    expect(code).toContain(`from '${imports}'`);
     mkdirSync(new URL('build/', root), { recursive: true });
-    const file = new URL('build/readme-example.mjs', root);
+    const file = new URL(`build/readme-${imports.replace(/\W/g, '-')}.mjs`, root);
     writeFileSync(file, code);
-    const out = execFileSync(process.execPath, [file.pathname], { encoding: 'utf8' });
-    expect(out).toBe('');
+    return execFileSync(process.execPath, [file.pathname], { encoding: 'utf8' });
+  }
+
+  it('the README "Forward and backward" snippet runs against the built package', () => {
+    expect(runReadmeSnippet('## Forward and backward', 'rnn-wasm')).toBe('');
   });
 
   it('the README "Conditioned models" snippet runs against the built package and writes "down"', () => {
-    const readme = readFileSync(new URL('README.md', root), 'utf8');
-    const section = readme.slice(readme.indexOf('## Conditioned models'));
-    const code = /```ts\n([\s\S]*?)```/.exec(section)![1];
-    expect(code).toContain("from 'rnn-wasm/seq2seq'");
-    mkdirSync(new URL('build/', root), { recursive: true });
-    const file = new URL('build/readme-seq2seq.mjs', root);
-    writeFileSync(file, code);
-    expect(execFileSync(process.execPath, [file.pathname], { encoding: 'utf8' })).toBe('down\n');
+    expect(runReadmeSnippet('## Conditioned models', 'rnn-wasm/seq2seq')).toBe('down\n');
   });
 
   it('examples/layers.ts (hand-written training loop) trains: the loss falls at least 5×', () => {
