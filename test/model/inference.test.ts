@@ -63,14 +63,16 @@ describe('streaming step', () => {
     expect(() => m.step(ids, s)).toThrow(/disposed/);
   });
 
-  it('allocates nothing on the JS heap per step either: no garbage collection in 300,000 steps', () => {
-    const out = execFileSync(process.execPath, ['--trace-gc', '--expose-gc', '--import', 'tsx', 'test/support/stream-gc.ts'], {
-      cwd: new URL('../..', import.meta.url).pathname, encoding: 'utf8',
-    });
-    const during = out.slice(out.indexOf('STEPS BEGIN'), out.indexOf('STEPS END'));
-    expect(out).toMatch(/STEPS END true/);
-    expect(during.match(/Scavenge|Mark-Compact|Mark-sweep/g) ?? [], during).toEqual([]);
-  }, 600_000);
+  for (const kind of ['Sequential', 'Seq2Seq'] as const) {
+    it(`${kind}: allocates nothing on the JS heap per step either: no garbage collection in 300,000 steps`, () => {
+      const out = execFileSync(process.execPath, ['--trace-gc', '--expose-gc', '--import', 'tsx', 'test/support/stream-gc.ts', ...(kind === 'Seq2Seq' ? ['seq2seq'] : [])], {
+        cwd: new URL('../..', import.meta.url).pathname, encoding: 'utf8',
+      });
+      const during = out.slice(out.indexOf('STEPS BEGIN'), out.indexOf('STEPS END'));
+      expect(out).toMatch(/STEPS END true/);
+      expect(during.match(/Scavenge|Mark-Compact|Mark-sweep/g) ?? [], during).toEqual([]);
+    }, 600_000);
+  }
 
   it('refuses bidirectional models', () => {
     const m = new Sequential([new GRU({ inputSize: 1, hiddenSize: 2, bidirectional: true })]);
