@@ -56,6 +56,7 @@ export async function measureSizes(): Promise<Sizes> {
     ['rnn-wasm + /train', ['index.web.js', 'train.js']],
     ['rnn-wasm + /worker', ['index.web.js', 'worker.js']],
     ['rnn-wasm + /train + /worker', ['index.web.js', 'train.js', 'worker.js']],
+    ['rnn-wasm + /interop', ['index.web.js', 'interop.js']],
   ];
   const entries: EntrySize[] = [];
   for (const [entry, files] of specs) {

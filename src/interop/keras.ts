@@ -264,12 +264,13 @@ function planModel(layers: KLayer[], batchShape: (number | null)[] | undefined, 
       const D = l.bidirectional ? 2 : 1, H = l.units, G = GATES[l.cell];
       const kernel0 = claims.get(l)?.forward.kernel;
       const I = F ?? inputFeatures(batchShape, kernel0, where);
-      let resetAfter = l.resetAfter;
-      if (l.cell === 'GRU' && resetAfter === undefined && l.useBias) {
+      if (l.cell === 'GRU' && l.resetAfter === undefined) {
         // no reset_after in the configuration: the bias says which GRU it is ([2, 3H] or [3H])
+        if (!l.useBias) {
+          throw new ConfigError(`importKeras: ${where}: the configuration does not say reset_after, and without a bias the weights cannot tell which GRU cell this is; add "reset_after": true (or false) to its config`);
+        }
         const b = claims.get(l)?.forward.bias;
         if (b && b.shape.length === 1) throw resetBeforeError(where);
-        resetAfter = true;
       }
       const dict: Dict = {};
       const merge = prev?.type === 'recurrent' && prev.cell === l.cell && prev.hiddenSize === H && prev.bias === l.useBias &&

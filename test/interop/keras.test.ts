@@ -210,6 +210,18 @@ const refusals: [string, string, Mutate, typeof FormatError | typeof ConfigError
   ['GRU reset_after false (TF.js)', 'gru_reset_before', (f) => [f.json, f.shards], ConfigError,
     /layer "gru_GRU1" \(GRU\): a GRU with reset_after false is a different cell.*cannot be mapped/],
   ['GRU without reset_after whose bias is [3H]', 'gru_reset_before', (f) => { delete layersOf(f)[0].config.reset_after; return [f.json, f.shards]; }, ConfigError, /reset_after false is a different cell/],
+  ['GRU without reset_after and without bias', 'gru_reset_after_keras2', (f) => {
+    const c = layersOf(f)[1].config;
+    delete c.reset_after;
+    c.use_bias = false;
+    f.json.weightsManifest[0].weights.pop(); // gru/gru_cell/bias [2, 9], the last 72 bytes
+    return [f.json, [f.shards[0].subarray(0, f.shards[0].length - 72)]];
+  }, ConfigError, /layer "gru" \(GRU\): the configuration does not say reset_after, and without a bias the weights cannot tell/],
+  ['GRU without reset_after whose bias is [2, 3H] reads as reset_after true', 'gru_reset_after_keras2', (f) => {
+    delete layersOf(f)[1].config.reset_after;
+    f.json.weightsManifest[0].weights[4].shape = [3, 6]; // not [2, 9]: mis-shaped
+    return [f.json, f.shards];
+  }, FormatError, /layer "gru" \(GRU\): weight bias "gru\/gru_cell\/bias" has shape \[3, 6\], expected \[2, 9\]/],
   ['merge_mode sum', 'bi_lstm_time_distributed', (f) => { layersOf(f)[0].config.merge_mode = 'sum'; return [f.json, f.shards]; }, ConfigError, /merge_mode "sum" is not supported; .*concatenate/],
   ['go_backwards', 'simple_rnn_tanh', (f) => { layersOf(f)[0].config.go_backwards = true; return [f.json, f.shards]; }, ConfigError, /go_backwards true is not supported on its own/],
   ['return_state', 'simple_rnn_tanh', (f) => { layersOf(f)[0].config.return_state = true; return [f.json, f.shards]; }, ConfigError, /return_state true is not supported/],
