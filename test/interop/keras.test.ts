@@ -3,8 +3,8 @@
 // 1e-5 (max absolute difference) of the reference; every refusal asserted by class and message,
 // with nothing allocated by it.
 import { readdirSync, readFileSync } from 'node:fs';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { ConfigError, FormatError, init } from '../../src/index.js';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { ConfigError, FormatError, init, Linear } from '../../src/index.js';
 import { importKeras, KERAS_LAYER_CLASSES, type KerasImport } from '../../src/interop/index.js';
 import { RecurrentLayer } from '../../src/layers/recurrent.js';
 import { getRuntime } from '../../src/runtime/loader.js';
@@ -295,6 +295,28 @@ describe('importKeras: refusals (nothing allocated)', () => {
       expect(arena.allocatedBytes).toBe(used);
     });
   }
+
+  it('a failure while the layers are being made frees the ones already made', () => {
+    const f = load('embed_lstm_dense');
+    const { arena } = getRuntime();
+    const used = arena.allocatedBytes;
+    // the Embedding and the LSTM exist when the head's weights fail to load
+    const spy = vi.spyOn(Linear.prototype, 'loadStateDict').mockImplementation(() => { throw new Error('no memory for the head'); });
+    try {
+      expect(() => importKeras(f.json, f.shards)).toThrow('no memory for the head');
+    } finally {
+      spy.mockRestore();
+    }
+    expect(arena.allocatedBytes).toBe(used);
+  });
+
+  it('weights TF.js marks as the optimizer\'s (group "optimizer") are skipped', () => {
+    const f = load('simple_rnn_tanh');
+    f.json.weightsManifest[0].weights.push({ name: 'iter', shape: [], dtype: 'float32', group: 'optimizer' });
+    const r = importKeras(f.json, [concat([f.shards[0], new Uint8Array(4)])]);
+    expect(Object.keys(r.model.stateDict())).toHaveLength(4);
+    r.model.dispose();
+  });
 
   it('a model already imported is unchanged by a failed import', () => {
     const f = load('bi_lstm_stack_last');
