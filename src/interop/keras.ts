@@ -165,7 +165,7 @@ function claimWeights(layers: KLayer[], keras3Keys: Map<string, string>, decoded
   const unclaimed: string[] = [];
   for (const w of decoded.values()) {
     if (skipped.has(w.name)) continue;
-    const seg = w.name.split('/');
+    const seg = w.name.replace(/:\d+$/, '').split('/'); // Python TensorFlow's ':0' output slot, if left in
     const keras3 = (seg[0] === 'layers' || seg[0] === '_layer_checkpoint_dependencies') && seg.length >= 4 && byKey.has(seg[1]);
     const layer = keras3 ? byKey.get(seg[1]) : byName.get(seg[0]);
     if (!layer || !(layer.kind in ROLES)) {

@@ -106,18 +106,18 @@ describe('importKeras: fixtures from TF.js and PyTorch', () => {
     });
   }
 
-  it('the measured agreement is far inside the tolerance on the float32 cases', () => {
+  it('the measured agreement is far inside the tolerance (worst case below 2e-6)', () => {
     // quantized weights are dequantized identically by both sides; the rest is float32 rounding
     const worst = Object.keys(CASES).map((n) => { const { r, maxDiff } = predictFixture(n); r.model.dispose(); return maxDiff; });
     expect(Math.max(...worst)).toBeLessThan(2e-6);
   });
 
-  it('the weights may come as one concatenated buffer, the model.json as text or bytes', () => {
+  it('the weights may come as one concatenated buffer or Node Buffers (pooled, at an offset), the model.json as text or bytes', () => {
     for (const name of ['functional_lstm', 'bi_gru_keras3_functional']) {
       const f = load(name);
       expect(f.shards.length).toBe(2);
       const text = JSON.stringify(f.json);
-      for (const [json, shards] of [[text, concat(f.shards)], [new TextEncoder().encode(text), concat(f.shards).buffer], [f.json, f.shards.map((s) => s.buffer as ArrayBuffer)]] as const) {
+      for (const [json, shards] of [[text, concat(f.shards)], [new TextEncoder().encode(text), concat(f.shards).buffer], [f.json, f.shards.map((s) => s.buffer as ArrayBuffer)], [f.json, f.shards.map((s) => Buffer.from(s))]] as const) {
         const r = importKeras(json, shards);
         const a = importKeras(f.json, f.shards);
         expect(r.model.stateDict()).toEqual(a.model.stateDict());
@@ -185,6 +185,23 @@ describe('importKeras: fixtures from TF.js and PyTorch', () => {
     const k = load('bi_gru_keras3_functional');
     expect(k.json.weightsManifest[0].weights.some((w: { name: string }) => w.name.startsWith('optimizer/'))).toBe(true);
     importKeras(k.json, k.shards).model.dispose();
+  });
+  it("weight names may keep Python's ':0' output slot", () => {
+    const f = load('gru_reset_after_keras2');
+    for (const w of f.json.weightsManifest[0].weights) w.name += ':0';
+    const r = importKeras(f.json, f.shards);
+    const a = importKeras(load('gru_reset_after_keras2').json, f.shards);
+    expect(r.model.stateDict()).toEqual(a.model.stateDict());
+    r.model.dispose();
+    a.model.dispose();
+  });
+
+  it('weights TF.js marks as the optimizer\'s (group "optimizer") are skipped', () => {
+    const f = load('simple_rnn_tanh');
+    f.json.weightsManifest[0].weights.push({ name: 'iter', shape: [], dtype: 'float32', group: 'optimizer' });
+    const r = importKeras(f.json, [concat([f.shards[0], new Uint8Array(4)])]);
+    expect(Object.keys(r.model.stateDict())).toHaveLength(4);
+    r.model.dispose();
   });
 });
 
@@ -308,14 +325,6 @@ describe('importKeras: refusals (nothing allocated)', () => {
       spy.mockRestore();
     }
     expect(arena.allocatedBytes).toBe(used);
-  });
-
-  it('weights TF.js marks as the optimizer\'s (group "optimizer") are skipped', () => {
-    const f = load('simple_rnn_tanh');
-    f.json.weightsManifest[0].weights.push({ name: 'iter', shape: [], dtype: 'float32', group: 'optimizer' });
-    const r = importKeras(f.json, [concat([f.shards[0], new Uint8Array(4)])]);
-    expect(Object.keys(r.model.stateDict())).toHaveLength(4);
-    r.model.dispose();
   });
 
   it('a model already imported is unchanged by a failed import', () => {
