@@ -57,6 +57,7 @@ export async function measureSizes(): Promise<Sizes> {
     ['rnn-wasm + /worker', ['index.web.js', 'worker.js']],
     ['rnn-wasm + /train + /worker', ['index.web.js', 'train.js', 'worker.js']],
     ['rnn-wasm + /seq2seq', ['index.web.js', 'seq2seq.js']],
+    ['rnn-wasm + /interop', ['index.web.js', 'interop.js']],
   ];
   const entries: EntrySize[] = [];
   for (const [entry, files] of specs) {

@@ -4,3 +4,4 @@
  * @packageDocumentation
  */
 export {};
+export { importKeras, KERAS_LAYER_CLASSES, type KerasImport, type KerasWeights, type WeightShard } from './keras.js';
