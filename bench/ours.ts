@@ -22,9 +22,9 @@ function batchOf(c: Config, d: Data) {
 export interface OursRow {
   train: Job;
   infer: Job;
-  /** The inference model's logits for the row's input, and its weights (PyTorch names). */
+  /** The inference model's logits for the row's input, and the model (for a peer that runs it exported). */
   logits(): Float32Array;
-  weights(): Record<string, Float32Array>;
+  model: Sequential;
   /** Losses of `steps` training steps of the timed model itself on the row's batch. */
   check(steps: number): number[];
   dispose(): void;
@@ -42,14 +42,14 @@ export function oursRow(c: Config, d: Data): OursRow {
     train: syncJob(SYSTEM, tokens(c), () => { trainer.trainBatch(batch); }, 'Trainer.trainBatch (forward, loss, BPTT, SGD)'),
     infer: syncJob(SYSTEM, tokens(c), () => { logits(); }, 'model.predict → logits'),
     logits,
-    weights: () => inferModel.stateDict(),
+    model: inferModel,
     check: (steps) => Array.from({ length: steps }, () => trainer.trainBatch(batch).loss),
     dispose() { trainModel.dispose(); inferModel.dispose(); },
   };
 }
 
-/** Streaming: one `step` per call with the state carried, then a softmax in JS; `weights` for a peer that runs our model. */
-export function oursStream(): { step: () => void; weights: () => Record<string, Float32Array>; dispose: () => void } {
+/** Streaming: one `step` per call with the state carried, then a softmax in JS; `model` for a peer that runs it exported. */
+export function oursStream(): { step: () => void; model: Sequential; dispose: () => void } {
   const model = build(STREAM);
   model.eval();
   const s = model.initState(1);
@@ -60,7 +60,7 @@ export function oursStream(): { step: () => void; weights: () => Record<string, 
       input.next();
       softmaxRow(model.step(input.x, s), probs);
     },
-    weights: () => model.stateDict(),
+    model,
     dispose() { s.dispose(); model.dispose(); },
   };
 }

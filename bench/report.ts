@@ -145,10 +145,10 @@ const PEER_NOTES = [
     'tfjs-layers needs (the `@tensorflow/tfjs` umbrella adds them). Keras defaults changed to match the others: sigmoid (not hard sigmoid) gates, ' +
     'glorotUniform recurrent init (orthogonal runs a QR in JS). tfjs-layers has no GRU `resetAfter: true` (PyTorch\'s form): its GRU resets before the matmul, same GEMM work. ' +
     'The cpu backend (pure JS) runs on S and M only (~3 s per M training step).',
-  '**ONNX Runtime Web** (bench/peers/onnx.ts; optional: run when onnxruntime-web is installed, inference and streaming only): our inference model exported to ONNX ' +
-    '(LSTM/GRU/RNN op with PyTorch\'s gate blocks re-ordered, GRU `linear_before_reset = 1`, then Squeeze, MatMul, Add; opset 17), ' +
-    '`InferenceSession` on the wasm execution provider with `numThreads = 1`, `await session.run()`. Its recurrent ops are time-major, so it gets the row\'s input ' +
-    'transposed to [T, B, I] once, outside the timing. Streaming feeds Y_h/Y_c back as initial_h/initial_c.',
+  '**ONNX Runtime Web** (bench/peers/onnx.ts; a devDependency, run when installed; inference and streaming only): our inference model exported by the library\'s ' +
+    '`exportOnnx` (rnn-wasm/interop: the LSTM/GRU/RNN node with PyTorch\'s gate blocks re-ordered, GRU `linear_before_reset = 1`, MatMul + Add for the head, ' +
+    'Transposes for the batch-first layout; opset 17) with the row\'s fixed B and T, `InferenceSession` on the wasm execution provider with `numThreads = 1`, ' +
+    '`await session.run({ input })` on the row\'s [B, T, I] input as predict takes it. Streaming: the export with `states: true`, hN/cN fed back as h0/c0.',
   '**brain.js** (bench/peers/brain.ts): no batches (one sequence per call); token models (`recurrent.LSTM/GRU/RNN`) take integer ids through a learned ' +
     '[vocab+1, 65] lookup, i.e. the same input GEMM as a one-hot, and predict the next id; S uses `recurrent.LSTMTimeStep` on vectors. Its update is ' +
     'built in (RMSprop-like, clipping at 5): lr 1e-4 (its default 1e-2 diverges within steps; `train()` silently resets the lr to that default unless passed again). ' +
@@ -211,7 +211,7 @@ export function render(r: ReportInput): string {
     o.push('');
     const agree = r.rows.flatMap((x) => x.agreement.map((a) => `${x.config.id} ${a.maxAbsDiff.toExponential(1)}`));
     if (agree.length) {
-      o.push(`ONNX Runtime Web has no training here; it runs our inference model (its weights written as ONNX by bench/peers/onnx.ts) and is timed only if its logits agree with ours within ${AGREE_TOL} (largest |Δ|: ${agree.join(', ')}).`);
+      o.push(`ONNX Runtime Web has no training here; it runs our inference model (exported by exportOnnx) and is timed only if its logits agree with ours within ${AGREE_TOL} (largest |Δ|: ${agree.join(', ')}).`);
       o.push('');
     }
     const skipped = r.rows.flatMap((x) => x.skipped.map((k) => `- ${x.config.id}, ${k.system}: ${k.why}`));

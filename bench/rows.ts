@@ -57,7 +57,7 @@ export async function runRows(peers: { tfjs?: Tfjs; torches: Torch[]; brain: boo
     const inferOnly: { infer: Job; dispose: () => void }[] = [];
     const agreement: RowResult['agreement'] = [];
     if (peers.ort) {
-      const o = await ortRow(peers.ort, c, d, ours.weights(), ours.logits());
+      const o = await ortRow(peers.ort, c, d, ours.model, ours.logits());
       agreement.push({ system: ORT, maxAbsDiff: o.maxAbsDiff });
       if (o.maxAbsDiff <= AGREE_TOL) inferOnly.push(o);
       else {
@@ -116,8 +116,8 @@ export async function runStream(peers: { tfjs?: Tfjs; torches: Torch[]; ort?: Or
     systems.push({ system: 'TF.js wasm', note: 'stateful LSTM, batchInputShape [1, 1, 65]: predict + dataSync', block: perStep(t.step), dispose: t.dispose });
   }
   if (peers.ort) {
-    const t = await ortStream(peers.ort, STREAM, o.weights(), softmaxRow);
-    systems.push({ system: ORT, note: 'our model as ONNX, T = 1: await session.run({ x, h0, c0 }) with the state fed back, + softmax in JS', block: perStep(t.step), dispose: t.dispose });
+    const t = await ortStream(peers.ort, STREAM, o.model, softmaxRow);
+    systems.push({ system: ORT, note: 'exportOnnx(model, { states: true }), T = 1: await session.run({ input, h0, c0 }) with hN/cN fed back, + softmax in JS', block: perStep(t.step), dispose: t.dispose });
   }
   for (const t of peers.torches) {
     systems.push({ system: t.system, note: 'model(x, state) + softmax under inference_mode, timed in Python', block: (n) => t.stream(n) });

@@ -26,6 +26,10 @@ describe('examples', () => {
     expect(runReadmeSnippet('## Conditioned models', 'rnn-wasm/seq2seq')).toBe('down\n');
   });
 
+  it('the README "ONNX out" snippet runs the exported model in ONNX Runtime Web and prints true', () => {
+    expect(runReadmeSnippet('### ONNX out', 'rnn-wasm/interop')).toBe('true\n');
+  });
+
   it('examples/layers.ts (hand-written training loop) trains: the loss falls at least 5×', () => {
     const out = execFileSync(process.execPath, ['--import', 'tsx', 'examples/layers.ts'], { cwd: root.pathname, encoding: 'utf8' });
     const losses = [...out.matchAll(/mse ([\d.]+)/g)].map((m) => Number(m[1]));

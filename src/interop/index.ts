@@ -5,3 +5,4 @@
  */
 export {};
 export { importKeras, KERAS_LAYER_CLASSES, type KerasImport, type KerasWeights, type WeightShard } from './keras.js';
+export { exportOnnx, ONNX_OPSET, type OnnxExportOptions } from './onnx.js';
