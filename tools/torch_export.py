@@ -44,6 +44,12 @@ Model configurations (see docs/FORMAT.md):
   of the last recurrent layer's output is taken (``out[:, -1]`` if that layer
   is batch_first, else ``out[-1]``; ``out[-1]`` for unbatched input) before
   the layers that follow it.
+* ``{"type": "Seq2Seq", "layers": [...], "conditionSize", "initState", "stepInput",
+  "bridgeActivation"[, "vocabulary", "sourceVocabulary"]}``: a :class:`Seq2SeqModel`
+  (attributes ``source_embedding``, ``encoder``, ``bridge``, ``embedding``, ``decoder``,
+  ``head``); ``forward(x, condition=None, source=None, source_lengths=None)`` gives the
+  logits ``[N, T, O]`` (batch-major), :func:`seq2seq_loss` the cross-entropy over the valid
+  targets. ``run`` reads its batch as JSON with the names of rnn-wasm's ``Seq2SeqBatch``.
 """
 
 import argparse
@@ -441,6 +447,165 @@ class SequentialModel(nn.Module):
         return x
 
 
+_SEQ2SEQ_NAMES = ("source_embedding", "encoder", "bridge", "embedding", "decoder", "head")
+
+
+class Seq2SeqModel(nn.Module):
+    """An rnn-wasm ``Seq2Seq`` model (docs/FORMAT.md, "Semantics of a Seq2Seq").
+
+    Attributes ``source_embedding`` (optional), ``encoder`` (optional), ``bridge``
+    (iff ``initState``), ``embedding`` (optional), ``decoder``, ``head``; the API is
+    batch-major whatever the recurrent layers' ``batchFirst``::
+
+        logits = model(x, condition=c)                          # no encoder
+        logits = model(x, source=s, source_lengths=lengths)     # an encoder-decoder
+    """
+
+    def __init__(self, config):
+        super().__init__()
+        if not isinstance(config, dict):
+            raise FormatError("model config must be a JSON object")
+        known = {"type", "layers", "conditionSize", "initState", "stepInput", "bridgeActivation",
+                 "vocabulary", "sourceVocabulary"}
+        unknown = set(config) - known
+        if unknown:
+            _warn(f"model config: ignoring unknown key(s) {sorted(unknown)}")
+        self.init_state = config.get("initState", True)
+        self.step_input = config.get("stepInput", False)
+        self.bridge_activation = config.get("bridgeActivation", "tanh")
+        if not isinstance(self.init_state, bool) or not isinstance(self.step_input, bool):
+            raise FormatError('model config: "initState" and "stepInput" must be booleans')
+        if not (self.init_state or self.step_input):
+            raise FormatError('model config: at least one of "initState" and "stepInput" must be true')
+        if self.bridge_activation not in ("tanh", "linear"):
+            raise FormatError('model config: "bridgeActivation" must be "tanh" or "linear"')
+        F = config.get("conditionSize")
+        if not (_is_int(F) and F > 0):
+            raise FormatError('model config: "conditionSize" must be a positive integer')
+        self.condition_size = F
+        layers = config.get("layers")
+        if not isinstance(layers, list) or not layers:
+            raise FormatError('model config: "layers" must be a non-empty list')
+        parts = {}
+        for i, layer in enumerate(layers):
+            name = layer.get("name") if isinstance(layer, dict) else None
+            if name not in _SEQ2SEQ_NAMES or name in parts:
+                raise FormatError(f"model config: layers[{i}]: 'name' must be one of "
+                                  f"{list(_SEQ2SEQ_NAMES)}, once each, not {name!r}")
+            kind = layer.get("type")
+            where = f"model config: layer {name!r}"
+            want = {"source_embedding": ("Embedding",), "embedding": ("Embedding",),
+                    "bridge": ("Linear",), "head": ("Linear",)}.get(name, tuple(RECURRENT_TYPES))
+            if kind not in want:
+                raise FormatError(f"{where}: type must be {' or '.join(want)}, not {kind!r}")
+            if kind == "Embedding":
+                c = _check_keys(layer, _LAYER_KEYS[kind], where, ignore=("name", "type"))
+                parts[name] = nn.Embedding(c["numEmbeddings"], c["embeddingDim"])
+            elif kind == "Linear":
+                c = _check_keys(layer, _LAYER_KEYS[kind], where, ignore=("name", "type"))
+                parts[name] = nn.Linear(c["inFeatures"], c["outFeatures"], bias=c["bias"])
+            else:
+                parts[name] = _recurrent_from_config(layer, where)
+        for name in ("decoder", "head"):
+            if name not in parts:
+                raise FormatError(f"model config: a Seq2Seq needs a {name!r} layer")
+        if ("bridge" in parts) != self.init_state:
+            raise FormatError('model config: a "bridge" layer is present exactly when initState is true')
+        dec, enc = parts["decoder"], parts.get("encoder")
+        if dec.bidirectional:
+            raise FormatError("model config: the decoder must be unidirectional")
+        if "source_embedding" in parts and enc is None:
+            raise FormatError("model config: a source_embedding needs an encoder")
+        if enc is not None and _output_features(enc) != F:
+            raise FormatError(f"model config: conditionSize {F} must be the encoder's "
+                              f"numDirections x hiddenSize = {_output_features(enc)}")
+        if enc is not None and "source_embedding" in parts and \
+                parts["source_embedding"].embedding_dim != enc.input_size:
+            raise FormatError("model config: the encoder's inputSize must be the source_embedding's embeddingDim")
+        own = parts["embedding"].embedding_dim if "embedding" in parts else None
+        if own is not None and dec.input_size != own + (F if self.step_input else 0):
+            raise FormatError(f"model config: the decoder's inputSize {dec.input_size} must be "
+                              f"embeddingDim {own}" + (f" + conditionSize {F}" if self.step_input else ""))
+        if own is None and self.step_input and dec.input_size <= F:
+            raise FormatError(f"model config: the decoder's inputSize {dec.input_size} must be "
+                              f"its input features + conditionSize {F}")
+        G = 2 if isinstance(dec, nn.LSTM) else 1
+        if self.init_state:
+            b = parts["bridge"]
+            if b.in_features != F or b.out_features != G * dec.num_layers * dec.hidden_size:
+                raise FormatError(f"model config: the bridge must be Linear({F}, "
+                                  f"{G * dec.num_layers * dec.hidden_size})")
+        if parts["head"].in_features != dec.hidden_size:
+            raise FormatError("model config: the head's inFeatures must be the decoder's hiddenSize")
+        for name in _SEQ2SEQ_NAMES:  # state_dict order = the file's layer order
+            if name in parts:
+                self.add_module(name, parts[name])
+        self.has_source_embedding = "source_embedding" in parts
+        self.has_encoder = enc is not None
+        self.has_embedding = "embedding" in parts
+
+    def condition_vector(self, condition=None, source=None, source_lengths=None):
+        """c [N, F]: the condition itself, or the encoder's last layer's final states
+        (forward direction, then reverse) after reading the source."""
+        if not self.has_encoder:
+            return condition
+        e = self.source_embedding(source) if self.has_source_embedding else source
+        enc = self.encoder
+        if not enc.batch_first:
+            e = e.transpose(0, 1)
+        if source_lengths is not None:
+            e = nn.utils.rnn.pack_padded_sequence(e, torch.as_tensor(source_lengths, dtype=torch.int64).cpu(),
+                                                  batch_first=enc.batch_first, enforce_sorted=False)
+        _, h = enc(e)
+        h_n = h[0] if isinstance(h, tuple) else h  # an LSTM encoder: h_n only
+        L, D, He = enc.num_layers, 2 if enc.bidirectional else 1, enc.hidden_size
+        N = h_n.shape[1]
+        return h_n.view(L, D, N, He)[-1].permute(1, 0, 2).reshape(N, D * He)
+
+    def initial_states(self, c):
+        """The decoder's (h0, c0) [Ld, N, Hd] from the bridge, or None (zeros)."""
+        if not self.init_state:
+            return None
+        z = self.bridge(c)
+        if self.bridge_activation == "tanh":
+            z = torch.tanh(z)
+        dec = self.decoder
+        lstm = isinstance(dec, nn.LSTM)
+        N = c.shape[0]
+        z = z.view(N, 2 if lstm else 1, dec.num_layers, dec.hidden_size)
+        h0 = z[:, 0].permute(1, 0, 2).contiguous()
+        return (h0, z[:, 1].permute(1, 0, 2).contiguous()) if lstm else h0
+
+    def forward(self, x, condition=None, source=None, source_lengths=None):
+        c = self.condition_vector(condition, source, source_lengths)
+        d = self.embedding(x) if self.has_embedding else x  # [N, T, E]
+        if self.step_input:
+            d = torch.cat([d, c.unsqueeze(1).expand(-1, d.shape[1], -1)], dim=-1)
+        dec = self.decoder
+        if not dec.batch_first:
+            d = d.transpose(0, 1)
+        state = self.initial_states(c)
+        out, _ = dec(d) if state is None else dec(d, state)
+        if not dec.batch_first:
+            out = out.transpose(0, 1)
+        return self.head(out)
+
+
+def seq2seq_loss(logits, y, lengths=None):
+    """Softmax cross-entropy averaged over the valid targets (t < lengths[n], y != -100)."""
+    y = torch.as_tensor(y, dtype=torch.int64).clone()
+    if lengths is not None:
+        T = y.shape[1]
+        steps = torch.arange(T).unsqueeze(0)
+        y[steps >= torch.as_tensor(lengths, dtype=torch.int64).unsqueeze(1)] = -100
+    return nn.functional.cross_entropy(logits.reshape(-1, logits.shape[-1]), y.reshape(-1),
+                                       ignore_index=-100)
+
+
+def is_seq2seq(config):
+    return isinstance(config, dict) and config.get("type") == "Seq2Seq"
+
+
 def is_sequential(config):
     return isinstance(config, dict) and config.get("type") == "Sequential"
 
@@ -455,11 +620,13 @@ def build_model(config):
     """
     if is_sequential(config):
         return SequentialModel(config)
+    if is_seq2seq(config):
+        return Seq2SeqModel(config)
     if isinstance(config, dict) and config.get("type") in RECURRENT_TYPES:
         return _recurrent_from_config(config, "model config")
     t = config.get("type") if isinstance(config, dict) else None
     raise FormatError(f"model config: unknown type {t!r} "
-                      '(expected "Sequential", "LSTM", "GRU" or "RNN")')
+                      '(expected "Sequential", "Seq2Seq", "LSTM", "GRU" or "RNN")')
 
 
 def forward(module, x):
@@ -600,10 +767,48 @@ def inputs_to_tensor(module, config, inputs, dtype=torch.float32):
     return torch.tensor(x, dtype=torch.float64).to(dtype).reshape(shape)
 
 
+def _array(inputs, key, shape_key, ids, dtype, vocab=None):
+    x, shape = inputs.get(key), inputs.get(shape_key)
+    if not isinstance(shape, list) or not all(_is_int(d) and d > 0 for d in shape):
+        raise ValueError(f"inputs.{shape_key} must be a list of positive integers, not {shape!r}")
+    if not isinstance(x, list) or len(x) != math.prod(shape):
+        raise ValueError(f"inputs.{key} must be a flat list of {math.prod(shape)} numbers ({shape_key} {shape})")
+    if ids:
+        for v in x:
+            if not (_is_int(v) or (isinstance(v, float) and v.is_integer())) or not 0 <= v < vocab:
+                raise ValueError(f"inputs.{key}: token id {v!r} is not an integer in [0, {vocab})")
+        return torch.tensor([int(v) for v in x], dtype=torch.int64).reshape(shape)
+    if not all(_is_num(v) for v in x):
+        raise ValueError(f"inputs.{key} must hold finite numbers")
+    return torch.tensor(x, dtype=torch.float64).to(dtype).reshape(shape)
+
+
+def seq2seq_inputs(module, inputs, dtype=torch.float32):
+    """A Seq2Seq batch as JSON (batch-major, the names of rnn-wasm's Seq2SeqBatch:
+    ``x``/``xShape``, ``condition``/``conditionShape`` or ``source``/``sourceShape``
+    [+ ``sourceLengths``]) -> the keyword arguments of :meth:`Seq2SeqModel.forward`."""
+    if not isinstance(inputs, dict):
+        raise ValueError("inputs must be a JSON object")
+    emb = module.embedding.num_embeddings if module.has_embedding else None
+    out = {"x": _array(inputs, "x", "xShape", module.has_embedding, dtype, emb)}
+    if module.has_encoder:
+        vocab = module.source_embedding.num_embeddings if module.has_source_embedding else None
+        out["source"] = _array(inputs, "source", "sourceShape", module.has_source_embedding, dtype, vocab)
+        if inputs.get("sourceLengths") is not None:
+            out["source_lengths"] = [int(v) for v in inputs["sourceLengths"]]
+    else:
+        out["condition"] = _array(inputs, "condition", "conditionShape", False, dtype)
+    return out
+
+
 def run_model(module, config, inputs, dtype=torch.float64):
     """Forward in eval mode with ``dtype`` arithmetic (the module is converted in
     place); returns ``{"output": flat list, "shape": [...]}``."""
     module.to(dtype).eval()
+    if isinstance(module, Seq2SeqModel):
+        with torch.no_grad():
+            out = module(**seq2seq_inputs(module, inputs, dtype))
+        return {"output": out.double().reshape(-1).tolist(), "shape": list(out.shape)}
     x = inputs_to_tensor(module, config, inputs, dtype)
     with torch.no_grad():
         out = forward(module, x)
@@ -925,7 +1130,9 @@ def main(argv=None):
     r = sub.add_parser("run", help="run a model file on inputs (eval mode)")
     r.add_argument("file", metavar="FILE.safetensors")
     r.add_argument("--input", required=True, metavar="inputs.json",
-                   help='{"x": flat list, "shape": [...]}; token ids for an Embedding model')
+                   help='{"x": flat list, "shape": [...]}; token ids for an Embedding model; '
+                   'for a Seq2Seq its batch: x, xShape, condition/conditionShape or '
+                   'source/sourceShape[/sourceLengths]')
     r.add_argument("--out", metavar="outputs.json", help="write here instead of stdout")
     r.add_argument("--float64", action="store_true", help="compute in float64 (default float32)")
     r.set_defaults(func=cmd_run)

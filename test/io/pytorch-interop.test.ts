@@ -7,7 +7,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { init, load, save, type Saveable } from '../../src/index.js';
-import { oursCases } from '../fixtures/io/make-ours.js';
+import { Seq2Seq } from '../../src/seq2seq.js';
+import { oursCases, oursSeq2SeqCases } from '../fixtures/io/make-ours.js';
 
 const dir = new URL('../fixtures/io/', import.meta.url);
 const read = (f: string) => readFileSync(new URL(f, dir));
@@ -55,6 +56,21 @@ describe('rnn-wasm → PyTorch', () => {
       const out = run(loaded, c.x, c.shape);
       expect(maxAbsDiff(out, torch.output), c.name).toBeLessThanOrEqual(1e-5);
       expect(out).toEqual(run(c.model, c.x, c.shape));
+    }
+  });
+
+  it('every ours_seq2seq_* case (encoder–decoder on ids with padded sources; conditioned decoder): the same, through torch_export.py\'s Seq2SeqModel', () => {
+    const cases = oursSeq2SeqCases();
+    expect(cases.length).toBeGreaterThanOrEqual(2);
+    for (const c of cases) {
+      expect(Buffer.from(c.model.save()).equals(read(`${c.name}.safetensors`)), `${c.name}: save() no longer writes the committed file`).toBe(true);
+      const torch = json(`${c.name}.torch.json`);
+      const loaded = Seq2Seq.load(read(`${c.name}.safetensors`));
+      const out = loaded.predict(c.batch);
+      expect(torch.shape).toEqual([...c.batch.xShape.slice(0, 2), loaded.outputSize]);
+      expect(maxAbsDiff(out, torch.output), c.name).toBeLessThanOrEqual(1e-5);
+      expect(out).toEqual(c.model.predict(c.batch));
+      loaded.dispose();
     }
   });
 });
