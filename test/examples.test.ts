@@ -27,7 +27,7 @@ describe('examples', () => {
   });
 
   it('the README "ONNX out" snippet runs the exported model in ONNX Runtime Web and prints true', () => {
-    expect(runReadmeSnippet('### ONNX out', 'rnn-wasm/interop')).toBe('true\n');
+    expect(runReadmeSnippet('## ONNX out', 'rnn-wasm/interop')).toBe('true\n');
   });
 
   it('examples/layers.ts (hand-written training loop) trains: the loss falls at least 5×', () => {

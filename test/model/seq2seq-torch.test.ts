@@ -32,7 +32,7 @@ function toBatch(f: Fixture): Seq2SeqBatch & { y: Int32Array; yShape: number[] }
     if (k.endsWith('Shape')) out[k] = v;
     else out[k] = (b[`${k}Shape`]?.length ?? 0) === 3 || k === 'condition' ? Float32Array.from(v) : Int32Array.from(v);
   }
-  return out as Seq2SeqBatch & { y: Int32Array; yShape: number[] };
+  return out as unknown as Seq2SeqBatch & { y: Int32Array; yShape: number[] };
 }
 
 beforeAll(() => init());
