@@ -7,7 +7,7 @@
 //   npm run bench:relaxed                      the same on the relaxed-SIMD build → bench/RESULTS-relaxed.md
 //   npm run bench -- --only peers,stream       some parts → bench/RESULTS.local.md (git-ignored)
 //   npm run bench -- --only peers --rows M,L   some rows of the comparison
-//   parts: gemm, layers, peers, stream, cold, size (the peak is always measured)
+//   parts: gemm, layers, peers, seq2seq, stream, cold, size (the peak is always measured)
 import { readFileSync, statSync, writeFileSync, readdirSync } from 'node:fs';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
@@ -21,9 +21,10 @@ import { loadTfjs, version as pkgVersion, type Tfjs } from './peers/tfjs.js';
 import { Torch, torchVariants } from './peers/torch.js';
 import { render, targets, type ReportInput } from './report.js';
 import { runRows, runStream, type RowResult, type StreamResult } from './rows.js';
+import { runSeq2Seq, type Seq2SeqResult } from './seq2seq.js';
 import { runSize, type SizeResult } from './size.js';
 
-const PARTS = ['gemm', 'layers', 'peers', 'stream', 'cold', 'size'] as const;
+const PARTS = ['gemm', 'layers', 'peers', 'seq2seq', 'stream', 'cold', 'size'] as const;
 type Part = (typeof PARTS)[number];
 
 function arg(name: string): string | undefined {
@@ -75,10 +76,10 @@ const versions: ReportInput['versions'] = [
 let tfjs: Tfjs | undefined;
 let ort: OrtPeer | undefined;
 const torches: Torch[] = [];
-const needPeers = parts.has('peers') || parts.has('stream') || parts.has('cold') || parts.has('size');
+const needPeers = parts.has('peers') || parts.has('seq2seq') || parts.has('stream') || parts.has('cold') || parts.has('size');
 if (needPeers) {
   try {
-    if (parts.has('peers') || parts.has('stream')) tfjs = await loadTfjs();
+    if (parts.has('peers') || parts.has('seq2seq') || parts.has('stream')) tfjs = await loadTfjs();
     versions.push({ name: 'TensorFlow.js', version: ['tfjs-core', 'tfjs-layers', 'tfjs-backend-wasm', 'tfjs-backend-cpu'].map((p) => `@tensorflow/${p}@${pkgVersion(`@tensorflow/${p}`)}`).join(', '), note: tfjs?.info });
   } catch (e) {
     skippedPeers.push({ system: 'TF.js', why: (e as Error).message });
@@ -102,6 +103,9 @@ if (needPeers) {
 
 let rows: RowResult[] = [];
 if (parts.has('peers')) rows = await timed('peers', () => runRows({ tfjs, torches, brain: true, ort }, log, rowFilter));
+
+let seq2seq: Seq2SeqResult | undefined;
+if (parts.has('seq2seq')) seq2seq = await timed('seq2seq', () => runSeq2Seq(tfjs, log));
 
 let stream: StreamResult[] = [];
 const streamNotes = ['brain.js: not measured — it has no streaming call that carries the state from one call to the next (run() replays a whole sequence).'];
@@ -129,7 +133,7 @@ if (parts.has('size')) {
 }
 
 const input: ReportInput = {
-  date: new Date(), loadAvg, versions, micro, rows, stream, streamNotes, cold, coldNotes, size, sizeNotes, skippedPeers,
+  date: new Date(), loadAvg, versions, micro, rows, seq2seq, stream, streamNotes, cold, coldNotes, size, sizeNotes, skippedPeers,
   parts: [...parts], seconds: { total: (performance.now() - t0) / 1000, parts: seconds }, warnings,
 };
 const md = render(input);

@@ -6,6 +6,7 @@ import type { ColdResult } from './cold.js';
 import { G, int, kb, ms, pct, table, times } from './format.js';
 import type { Micro } from './micro.js';
 import { AGREE_TOL, CHECK_STEPS, type RowResult, type StreamResult } from './rows.js';
+import { LOSS_AGREE, seq2seqShape, type Seq2SeqResult } from './seq2seq.js';
 import type { SizeResult } from './size.js';
 import { fwdFlopsPerToken, STREAM, STREAM_STEPS, type Config } from './suite.js';
 import { JOB_BUDGET_MS, MAX_REPS, MIN_REPS, REP_MS, WARM_MS } from './compare.js';
@@ -17,6 +18,7 @@ export interface ReportInput {
   versions: { name: string; version: string; note?: string }[];
   micro: Micro;
   rows: RowResult[];
+  seq2seq?: Seq2SeqResult;
   stream: StreamResult[];
   streamNotes: string[];
   cold: ColdResult[];
@@ -86,6 +88,7 @@ export function targets(r: ReportInput): Target[] {
       }
     }
   }
+  if (r.seq2seq) t.push(ge('training seq2seq: rnn-wasm ÷ TF.js wasm', ratio(r.seq2seq.train, 'TF.js wasm'), 10, times, '≥ 10×'));
   const stream = r.stream.find((s) => s.system === 'rnn-wasm');
   t.push(le('streaming step (LSTM 65→128→65 + softmax, batch 1)', stream?.medianUs, 12, (x) => `${x.toFixed(1)} µs`, '≤ 12 µs'));
   const cold = r.cold.find((s) => s.system === 'rnn-wasm');
@@ -220,6 +223,26 @@ export function render(r: ReportInput): string {
     o.push('');
     o.push(detailTable(r));
     o.push('');
+  }
+
+  if (r.seq2seq) {
+    const q = r.seq2seq;
+    o.push('## Seq2Seq: an encoder–decoder, training and teacher-forced inference');
+    o.push('');
+    o.push(`Configuration: ${seq2seqShape()}. Tokens = decoder tokens (B × T) per call.`);
+    o.push('');
+    o.push(table(['pass', 'system', 'ms/call median (min)', 'tokens/s', 'rnn-wasm ÷ system', 'reps × calls', 'call'], (['train', 'infer'] as const).flatMap((kind) => q[kind].map((x) => [
+      kind === 'train' ? 'training' : 'inference', x.system, `${ms(x.median)} (${ms(x.min)})`, int(x.tokPerSec),
+      x.system === 'rnn-wasm' ? '—' : `**${times(ratio(q[kind], x.system)!)}**`, `${x.reps} × ${x.calls}`, x.note ?? '']))));
+    o.push('');
+    o.push(`Both start from the same weights (ours, copied into TF.js: Keras kernels [in, 4H] with the same gate order, one bias b_ih + b_hh; the bridge as two Dense ` +
+      `layers, one per state) and the same batch; the first losses must agree within ${LOSS_AGREE} before anything is timed ` +
+      `(|Δ| = ${Number.isFinite(q.lossDiff) ? q.lossDiff.toExponential(1) : 'not measured'}). Losses over the 3 check steps: ` +
+      `${q.checks.map((c) => `${c.system} ${c.losses.map((l) => l.toFixed(5)).join(' → ')}`).join('; ')}. ` +
+      'TF.js: a functional model (`tf.input` ×2, LSTM `returnState`, Dense tanh ×2, LSTM `returnSequences` applied with `initialState: [h0, c0]`, Dense), `compile` with SGD and `softmaxCrossEntropy` on one-hot targets, `await model.trainOnBatch([source, x], y)`. PyTorch is not run on this row.');
+    o.push('');
+    for (const k of q.skipped) o.push(`- ${k.system}: ${k.why}`);
+    if (q.skipped.length) o.push('');
   }
 
   o.push('## How each library is driven (and its quirks)');
