@@ -99,7 +99,7 @@ export function exportOnnx(model: Sequential | RecurrentLayer, options: OnnxExpo
   if (first instanceof Embedding) {
     g.input('input', INT64, batchFirst ? [g.B, g.T] : [g.T, g.B]);
     const ids = batchFirst ? g.node('Transpose', ['input'], { perm: [1, 0] }) : 'input';
-    x = g.node('Gather', [g.weight('embedding_weight', [first.numEmbeddings, first.embeddingDim], first.stateDict().weight), ids]);
+    x = g.node('Gather', [g.weight(`${names[0]}_weight`, [first.numEmbeddings, first.embeddingDim], first.stateDict().weight), ids]);
   } else {
     g.input('input', FLOAT, batchFirst ? [g.B, g.T, recurrent[0].inputSize] : [g.T, g.B, recurrent[0].inputSize]);
     x = batchFirst ? g.node('Transpose', ['input'], { perm: [1, 0, 2] }) : 'input';
