@@ -537,7 +537,7 @@ class Seq2SeqModel(nn.Module):
                                   f"{G * dec.num_layers * dec.hidden_size})")
         if parts["head"].in_features != dec.hidden_size:
             raise FormatError("model config: the head's inFeatures must be the decoder's hiddenSize")
-        for name in _SEQ2SEQ_NAMES:  # state_dict order = the file's layer order
+        for name in _SEQ2SEQ_NAMES:  # in the documented order (tensors are matched by name)
             if name in parts:
                 self.add_module(name, parts[name])
         self.has_source_embedding = "source_embedding" in parts
