@@ -344,7 +344,7 @@ export class Seq2Seq extends Composite {
     if (!st || st.owner !== this || typeof st.ptr !== 'number') throw new ShapeError("step: expected a stream from this model's initState()");
     if (st.ptr === 0) throw new StateError('step: this stream was disposed');
     const N = st.batch;
-    this.checkDecoderInput(x, st.shape, 1, N, 'step x');
+    this.checkDecoderInput(x, st.shape, 1, N, 'step x', 'step x (token ids)');
     this.cache = undefined;
     const dIn = this.decoderInputRows(x, st.shape, 1, N, st.cond);
     const d = this.decoder;
@@ -498,7 +498,7 @@ export class Seq2Seq extends Composite {
     }
     const T = shape[1];
     this.checkCondition(batch, N, what);
-    this.checkDecoderInput(batch.x, shape, T, N, `${what} x`);
+    this.checkDecoderInput(batch.x, shape, T, N, `${what} x`, `${what} x (token ids)`);
     if (batch.lengths !== undefined) checkLengths(`${what} lengths`, batch.lengths, T, N);
     this.decoder.checkSize(T, N);
     return { N, T };
@@ -620,9 +620,11 @@ export class Seq2Seq extends Composite {
   }
 
   // the decoder's input x (ids or features) for T steps of N sequences: checked, nothing written
-  private checkDecoderInput(x: unknown, shape: readonly number[], T: number, N: number, what: string): void {
+  // `idsWhat`: the name for token ids, given whole by the caller (a string built here per
+  // streaming step would be garbage every step)
+  private checkDecoderInput(x: unknown, shape: readonly number[], T: number, N: number, what: string, idsWhat: string): void {
     checkInputSize(what, shape);
-    if (this.embedding) this.embedding.checkIds(x, T * N, `${what} (token ids)`, shape);
+    if (this.embedding) this.embedding.checkIds(x, T * N, idsWhat, shape);
     else {
       checkArray(what, x, shape);
       checkFinite32(what, x as NumericArray);
