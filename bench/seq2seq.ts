@@ -8,8 +8,9 @@ import { Trainer } from '../src/train/index.js';
 import type * as TfCore from '@tensorflow/tfjs-core';
 import type { SymbolicTensor } from '@tensorflow/tfjs-layers';
 import { asyncJob, compare, syncJob, type Result } from './compare.js';
-import { randoms } from './gemm.js';
 import { systemName, type Tfjs } from './peers/tfjs.js';
+import { ids, oneHot } from './suite.js';
+import { transpose } from '../src/interop/blocks.js';
 
 /** The row's configuration (the issue's sizes). */
 export const SEQ2SEQ = { Ts: 32, T: 32, H: 256, B: 32, V: 64 } as const;
@@ -34,16 +35,6 @@ export const seq2seqShape = (): string => {
     `on the target tokens one-hot (T=${T}, teacher forcing) → Linear ${H}→${V}, softmax CE on class ids, SGD lr ${LR}, B=${B}. ` +
     'One-hot, not Embedding layers: TF.js\'s wasm backend has no UnsortedSegmentSum kernel, so an Embedding cannot train on it';
 };
-
-function ids(n: number, V: number, seed: number): Int32Array {
-  return Int32Array.from(randoms(n, seed), (v) => Math.min(V - 1, Math.floor(((v + 1) / 2) * V)));
-}
-
-function oneHot(t: Int32Array, V: number): Float32Array {
-  const out = new Float32Array(t.length * V);
-  t.forEach((v, i) => { out[i * V + v] = 1; });
-  return out;
-}
 
 export async function runSeq2Seq(tfjs: Tfjs | undefined, log: (s: string) => void): Promise<Seq2SeqResult> {
   const { Ts, T, H, B, V } = SEQ2SEQ;
@@ -98,11 +89,7 @@ async function tfModel(t: Tfjs, w: Record<string, Float32Array>, source: Float32
   const { tf, tfl } = t;
   const { Ts, T, H, B, V } = SEQ2SEQ;
   await t.use('wasm');
-  const tr = (m: Float32Array, rows: number, cols: number) => {
-    const out = new Float32Array(m.length);
-    for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = m[r * cols + c];
-    return tf.tensor2d(out, [cols, rows]);
-  };
+  const tr = (m: Float32Array, rows: number, cols: number) => tf.tensor2d(transpose(m, rows, cols), [cols, rows]); // ours [out, in] → Keras [in, out]
   const sum = (a: Float32Array, b: Float32Array) => tf.tensor1d(a.map((v, i) => v + b[i]));
   const lstmWeights = (p: string, I: number) => [tr(w[`${p}.weight_ih_l0`], 4 * H, I), tr(w[`${p}.weight_hh_l0`], 4 * H, H), sum(w[`${p}.bias_ih_l0`], w[`${p}.bias_hh_l0`])];
   const lstm = (extra: object) => tfl.layers.lstm({ units: H, recurrentActivation: 'sigmoid', recurrentInitializer: 'glorotUniform', ...extra });

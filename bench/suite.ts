@@ -54,12 +54,13 @@ export interface Data {
 }
 
 /** Deterministic ids in [0, n) (xorshift32). */
-function ids(count: number, n: number, seed: number): Int32Array {
+export function ids(count: number, n: number, seed: number): Int32Array {
   const u = randoms(count, seed);
   return Int32Array.from(u, (v) => Math.min(n - 1, Math.floor(((v + 1) / 2) * n)));
 }
 
-function oneHot(idx: Int32Array, n: number): Float32Array {
+/** Each id as a one-hot row of n. */
+export function oneHot(idx: Int32Array, n: number): Float32Array {
   const out = new Float32Array(idx.length * n);
   idx.forEach((k, i) => { out[i * n + k] = 1; });
   return out;

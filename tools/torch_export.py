@@ -753,17 +753,26 @@ def inputs_to_tensor(module, config, inputs, dtype=torch.float32):
         if len(shape) not in (1, 2):
             raise ValueError(f"token ids must have shape [T] or [B, T]/[T, B], not {shape}")
         vocab = module.get_submodule(module.layer_order[0][0]).num_embeddings
-        for v in x:
-            if not (_is_int(v) or (isinstance(v, float) and v.is_integer())) or not 0 <= v < vocab:
-                raise ValueError(f"token id {v!r} is not an integer in [0, {vocab})")
-        return torch.tensor([int(v) for v in x], dtype=torch.int64).reshape(shape)
+        return _ids_tensor(x, shape, vocab, "")
     rnn = module if not isinstance(module, SequentialModel) else \
         module.get_submodule(module.layer_order[0][0])
     if len(shape) not in (2, 3) or shape[-1] != rnn.input_size:
         raise ValueError(f"inputs.shape {shape} must be [T, B, {rnn.input_size}], "
                          f"[B, T, {rnn.input_size}] (batchFirst) or [T, {rnn.input_size}]")
+    return _float_tensor(x, shape, dtype, "inputs.x")
+
+
+def _ids_tensor(x, shape, vocab, where):
+    """Token ids (integers, or floats that are integers) in [0, vocab) as int64."""
+    for v in x:
+        if not (_is_int(v) or (isinstance(v, float) and v.is_integer())) or not 0 <= v < vocab:
+            raise ValueError(f"{where}token id {v!r} is not an integer in [0, {vocab})")
+    return torch.tensor([int(v) for v in x], dtype=torch.int64).reshape(shape)
+
+
+def _float_tensor(x, shape, dtype, where):
     if not all(_is_num(v) for v in x):
-        raise ValueError("inputs.x must hold finite numbers")
+        raise ValueError(f"{where} must hold finite numbers")
     return torch.tensor(x, dtype=torch.float64).to(dtype).reshape(shape)
 
 
@@ -774,13 +783,8 @@ def _array(inputs, key, shape_key, ids, dtype, vocab=None):
     if not isinstance(x, list) or len(x) != math.prod(shape):
         raise ValueError(f"inputs.{key} must be a flat list of {math.prod(shape)} numbers ({shape_key} {shape})")
     if ids:
-        for v in x:
-            if not (_is_int(v) or (isinstance(v, float) and v.is_integer())) or not 0 <= v < vocab:
-                raise ValueError(f"inputs.{key}: token id {v!r} is not an integer in [0, {vocab})")
-        return torch.tensor([int(v) for v in x], dtype=torch.int64).reshape(shape)
-    if not all(_is_num(v) for v in x):
-        raise ValueError(f"inputs.{key} must hold finite numbers")
-    return torch.tensor(x, dtype=torch.float64).to(dtype).reshape(shape)
+        return _ids_tensor(x, shape, vocab, f"inputs.{key}: ")
+    return _float_tensor(x, shape, dtype, f"inputs.{key}")
 
 
 def seq2seq_inputs(module, inputs, dtype=torch.float32):

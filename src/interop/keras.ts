@@ -12,6 +12,7 @@ import { LSTM } from '../layers/lstm.js';
 import { RNN } from '../layers/rnn.js';
 import { describe } from '../layers/validate.js';
 import { Sequential, type Layer } from '../model/sequential.js';
+import { permuteBlocks, transpose } from './blocks.js';
 import { decodeWeights, type DecodedWeight, type KerasWeights } from './keras-weights.js';
 import { parseTopology, resetBeforeError, type KLayer, type RecurrentClass } from './keras-topology.js';
 
@@ -283,10 +284,10 @@ function planModel(layers: KLayer[], batchShape: (number | null)[] | undefined, 
         if (!l.useBias) return noBias(l, dir);
         if (l.cell === 'GRU') {
           const b = weight(l, 'bias', [2, G * H], dir);
-          dict[`bias_ih${sfx}`] = gateVector(b.subarray(0, G * H), H, PERM.GRU);
-          dict[`bias_hh${sfx}`] = gateVector(b.subarray(G * H), H, PERM.GRU);
+          dict[`bias_ih${sfx}`] = permuteBlocks(b.subarray(0, G * H), PERM.GRU, H);
+          dict[`bias_hh${sfx}`] = permuteBlocks(b.subarray(G * H), PERM.GRU, H);
         } else {
-          dict[`bias_ih${sfx}`] = gateVector(weight(l, 'bias', [G * H], dir), H, PERM[l.cell]);
+          dict[`bias_ih${sfx}`] = permuteBlocks(weight(l, 'bias', [G * H], dir), PERM[l.cell], H);
           dict[`bias_hh${sfx}`] = new Float32Array(G * H); // Keras has one bias: the second is zero
         }
       });
@@ -374,18 +375,6 @@ function gates(k: Float32Array, rows: number, H: number, perm: number[]): Float3
     const src = perm[b] * H;
     for (let j = 0; j < H; j++) for (let r = 0; r < rows; r++) out[(b * H + j) * rows + r] = k[r * GH + src + j];
   }
-  return out;
-}
-
-function gateVector(v: Float32Array, H: number, perm: number[]): Float32Array {
-  const out = new Float32Array(perm.length * H);
-  perm.forEach((src, b) => out.set(v.subarray(src * H, src * H + H), b * H));
-  return out;
-}
-
-function transpose(k: Float32Array, rows: number, cols: number): Float32Array {
-  const out = new Float32Array(rows * cols);
-  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = k[r * cols + c];
   return out;
 }
 

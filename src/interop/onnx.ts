@@ -9,8 +9,10 @@ import { Embedding } from '../layers/embedding.js';
 import { Linear } from '../layers/linear.js';
 import { RecurrentLayer, type Mode } from '../layers/recurrent.js';
 import { describe } from '../layers/validate.js';
+import { Composite } from '../model/composite.js';
 import { Sequential, type Layer } from '../model/sequential.js';
 import { checkOptions, is } from '../options.js';
+import { permuteBlocks, transpose } from './blocks.js';
 import { ProtoWriter as Pb } from './protobuf.js';
 
 /** Options of {@link exportOnnx}. */
@@ -86,7 +88,7 @@ export function exportOnnx(model: Sequential | RecurrentLayer, options: OnnxExpo
     bare = true;
   } else {
     throw new ConfigError(`exportOnnx model: expected a Sequential or a recurrent layer (RNN, LSTM, GRU), got ${describe(model)}` +
-      (isSeq2Seq(model) ? ': export the encoder and decoder as their own models, or run the Seq2Seq with rnn-wasm' : ''));
+      ((model as unknown) instanceof Composite ? ': export the encoder and decoder as their own models, or run the Seq2Seq with rnn-wasm' : ''));
   }
   const g = new Graph(o.batchSize ?? 'batch', o.sequenceLength ?? 'time');
   const recurrent = layers.filter((l): l is RecurrentLayer => l instanceof RecurrentLayer);
@@ -134,10 +136,6 @@ export function exportOnnx(model: Sequential | RecurrentLayer, options: OnnxExpo
   return g.model(o.name ?? model.describe());
 }
 
-function isSeq2Seq(m: unknown): boolean {
-  return typeof m === 'object' && m !== null && (m as { constructor?: { name?: string } }).constructor?.name === 'Seq2Seq';
-}
-
 // One ONNX recurrent node per stacked layer of `l`; returns the time-major output [T, B, D·H].
 // The states h0/c0 (graph inputs, sliced per stacked layer) and hN/cN (outputs) are named with `state.prefix`.
 function recurrentNodes(g: Graph, l: RecurrentLayer, name: string, x: string, lengths: string, state: { prefix: string; inputs: boolean; outputs: boolean }): string {
@@ -153,11 +151,11 @@ function recurrentNodes(g: Graph, l: RecurrentLayer, name: string, x: string, le
     const dirs = D === 2 ? ['', '_reverse'] : [''];
     const W = new Float32Array(D * G * H * I), R = new Float32Array(D * G * H * H), B = new Float32Array(D * 2 * G * H);
     dirs.forEach((sfx, d) => {
-      W.set(reorder(w[`weight_ih_l${k}${sfx}`], order, H * I), d * G * H * I);
-      R.set(reorder(w[`weight_hh_l${k}${sfx}`], order, H * H), d * G * H * H);
+      W.set(permuteBlocks(w[`weight_ih_l${k}${sfx}`], order, H * I), d * G * H * I);
+      R.set(permuteBlocks(w[`weight_hh_l${k}${sfx}`], order, H * H), d * G * H * H);
       if (l.bias) {
-        B.set(reorder(w[`bias_ih_l${k}${sfx}`], order, H), d * 2 * G * H);
-        B.set(reorder(w[`bias_hh_l${k}${sfx}`], order, H), d * 2 * G * H + G * H);
+        B.set(permuteBlocks(w[`bias_ih_l${k}${sfx}`], order, H), d * 2 * G * H);
+        B.set(permuteBlocks(w[`bias_hh_l${k}${sfx}`], order, H), d * 2 * G * H + G * H);
       }
     });
     const p = `${name}_l${k}`;
@@ -199,19 +197,6 @@ function lastStep(g: Graph, x: string, F: number, lengths: string): string {
   return g.node('Squeeze', [g.node('GatherElements', [x, idx], { axis: 0 }), g.ints('axis0', [0])]);
 }
 
-// gate blocks of `block` floats each, re-ordered: ONNX block k = our block order[k]
-function reorder(src: Float32Array, order: number[], block: number): Float32Array {
-  const out = new Float32Array(src.length);
-  order.forEach((from, k) => out.set(src.subarray(from * block, (from + 1) * block), k * block));
-  return out;
-}
-
-function transpose(w: Float32Array, rows: number, cols: number): Float32Array {
-  const out = new Float32Array(w.length);
-  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = w[r * cols + c];
-  return out;
-}
-
 // optional inputs left out at the end ('' in the middle marks a skipped one)
 function trimTrailing(inputs: string[]): string[] {
   let n = inputs.length;
@@ -224,7 +209,6 @@ type Attr = number | string | number[] | string[];
 
 // The graph being written: nodes in order, initializers by name (constants shared), inputs/outputs.
 class Graph {
-  readonly nodes: Pb[] = [];
   readonly inits = new Map<string, Pb>();
   readonly inputs: Pb[] = [];
   readonly outputs: Pb[] = [];

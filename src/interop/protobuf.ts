@@ -7,11 +7,6 @@ export class ProtoWriter {
   private readonly parts: Uint8Array[] = [];
   private size = 0;
 
-  /** Bytes written so far. */
-  get length(): number {
-    return this.size;
-  }
-
   /** A varint field (wire type 0): a non-negative safe integer. */
   int(field: number, value: number): this {
     this.tag(field, 0);
