@@ -20,15 +20,32 @@
 // streams past it), M in blocks of MC rows (an A block stays in L2 across all panels).
 
 import { madd } from './fma';
+import { barrier, shareStart } from './parallel';
 
 const NR: i32 = 8;
 const KC: i32 = 256;
 const MC: i32 = 96;
 
-// Scratch for the column tail of C (fewer than 8 valid columns).
-const TAIL: usize = memory.data(32, 16);
-// The packed MC×KC block of op(A) (static: kernels never allocate; wasm is single-threaded).
-const APACK: usize = memory.data(MC * KC * 4, 64);
+// Thread-local scratch (kernels never allocate): the packed MC×KC block of op(A), the column tail
+// of C (fewer than 8 valid columns) and sparseRow's nonzero indices. The static blocks are the
+// calling thread's; each worker's instance is pointed at blocks of its own by thread_setup.
+const APACK_BYTES: usize = MC * KC * 4;
+const SPARSE_MAX: i32 = 16;
+let APACK: usize = memory.data(<i32>APACK_BYTES, 64);
+let TAIL: usize = memory.data(32, 16);
+let NZ: usize = memory.data(SPARSE_MAX * 4, 16);
+
+// Bytes of thread-local scratch a worker needs (64-byte aligned).
+export function thread_scratch_bytes(): i32 {
+  return <i32>APACK_BYTES + 32 + SPARSE_MAX * 4;
+}
+
+// Point this instance's scratch at `p` (thread_scratch_bytes() bytes, 64-byte aligned).
+export function thread_setup(p: usize): void {
+  APACK = p;
+  TAIL = p + APACK_BYTES;
+  NZ = TAIL + 32;
+}
 
 // Pack rows [0, 4·groups) × k [0, kc) of op(A) (at a, byte strides sai, sak) as [g][k][4].
 // (Not inlined, nor is kernel1x8: once per block or per left-over row, and gemm alone compiles faster.)
@@ -65,10 +82,21 @@ export function gemm_packed_size(K: i32, N: i32): i32 {
 
 // Pack op(B) (K×N, element (k, j) at B + 4·(k·sbk + j·sbj)) into dst as 8-wide panels.
 export function gemm_pack_b(dst: usize, B: usize, K: i32, N: i32, sbk: i32, sbj: i32): void {
+  packPanels(dst, B, K, N, sbk, sbj, 0, (N + NR - 1) / NR);
+}
+
+// Thread tid of n packs its share of the panels of op(B) (the others pack the rest; a barrier
+// must pass before the packed B is read).
+export function packShare(dst: usize, B: usize, K: i32, N: i32, sbk: i32, sbj: i32, tid: i32, n: i32): void {
   const panels = (N + NR - 1) / NR;
+  packPanels(dst, B, K, N, sbk, sbj, shareStart(panels, 1, tid, n), shareStart(panels, 1, tid + 1, n));
+}
+
+// Panels [p0, p1) of op(B).
+function packPanels(dst: usize, B: usize, K: i32, N: i32, sbk: i32, sbj: i32, p0: i32, p1: i32): void {
   const bk = <usize>sbk << 2;
   const bj = <usize>sbj << 2;
-  for (let p = 0; p < panels; p++) {
+  for (let p = p0; p < p1; p++) {
     const j0 = p * NR;
     const w = min(NR, N - j0);
     let d = dst + (<usize>p * <usize>K * NR << 2);
@@ -362,9 +390,6 @@ export function allRowsSparse(A: usize, lda: i32, M: i32, K: i32): bool {
 // Where at most K/8 (and at most SPARSE_MAX) of a's K values are nonzero: c[n] (=|+=) Σ over
 // those k of a[k]·W[n, k] (+ bias[n]), in the order the dense loop adds (products, bias, then c),
 // so a single nonzero gives the same bits either way. Returns false (nothing written) otherwise.
-const SPARSE_MAX: i32 = 16;
-const NZ: usize = memory.data(SPARSE_MAX * 4, 16);
-
 function sparseRow(c: usize, a: usize, W: usize, bias: usize, N: i32, K: i32, accumulate: i32): bool {
   const limit = sparseLimit(K);
   let nnz = 0;
@@ -421,4 +446,39 @@ export function matmul_nt(
   }
   gemm_pack_b(ws, W, K, N, 1, K);
   gemm(C, ldc, A, lda, 1, ws, bias, M, N, K, accumulate);
+}
+
+// ——— shares of one product for thread tid of n (see parallel.ts) ———
+// Rows are shared in whole groups of 4, so a row gets the same kernel (4×8 or the left-over
+// 1×8) as in a single call over all M rows, and so the same bits.
+
+// Thread tid's rows of gemm(C, …, M, N, K, …); op(B) packed beforehand.
+export function gemmShare(
+  C: usize, ldc: i32, A: usize, sai: i32, sak: i32, Bp: usize, bias: usize,
+  M: i32, N: i32, K: i32, accumulate: i32, tid: i32, n: i32,
+): void {
+  const r0 = shareStart(M, 4, tid, n), r1 = shareStart(M, 4, tid + 1, n);
+  if (r1 > r0) gemm(C + (<usize>r0 * <usize>ldc << 2), ldc, A + (<usize>r0 * <usize>sai << 2), sai, sak, Bp, bias, r1 - r0, N, K, accumulate);
+}
+
+// Whether matmul_nt reads W in place (few rows, or sparse rows) instead of packing it: decided
+// once for all M rows, so every thread's share takes the same path.
+export function matmulInPlace(A: usize, lda: i32, M: i32, K: i32): bool {
+  return M <= SMALL_ROWS || allRowsSparse(A, lda, M, K);
+}
+
+// Thread tid's share of matmul_nt (all n threads call it; it may pass a barrier). `inPlace`:
+// matmulInPlace of the whole product.
+export function matmulShare(
+  C: usize, ldc: i32, A: usize, lda: i32, W: usize, bias: usize, M: i32, N: i32, K: i32, accumulate: i32, ws: usize,
+  inPlace: bool, tid: i32, n: i32,
+): void {
+  if (inPlace) {
+    const r0 = shareStart(M, 4, tid, n), r1 = shareStart(M, 4, tid + 1, n);
+    if (r1 > r0) gemm_nt_rows(C + (<usize>r0 * <usize>ldc << 2), ldc, A + (<usize>r0 * <usize>lda << 2), lda, W, bias, r1 - r0, N, K, accumulate);
+    return;
+  }
+  packShare(ws, W, K, N, 1, K, tid, n);
+  barrier(n);
+  gemmShare(C, ldc, A, lda, 1, ws, bias, M, N, K, accumulate, tid, n);
 }

@@ -3,13 +3,15 @@
 //   gi = x W_ihᵀ + b_ih,  gh = h W_hhᵀ + b_hh
 //   r = σ(gi_r + gh_r),  z = σ(gi_z + gh_z),  n = tanh(gi_n + r ⊙ gh_n)
 //   h = (1 − z) ⊙ n + z ⊙ h_prev
-// Layout conventions: see sequence.ts.
+// Layout conventions: see sequence.ts; threads: see lstm.ts.
 
 import { gemm, gemm_packed_size } from './gemm';
 import { sigmoid4, tanh4, ld, st } from './activations';
+import { barrier, run } from './parallel';
+import { TASK_GRU_BWD, TASK_GRU_FWD } from './tasks';
 import {
-  f32p, align4, inputProjection, packForRecurrence, packForRecurrenceBackward, prevStep,
-  isFirstStep, copyRows, backwardGemms, backwardGemmsWs, rowBlock, sumBiases, isPadding, passThrough, stepNormSq, recurrentProduct, packsRecurrence,
+  f32p, align4, forwardPrologue, packRecurrenceBackward, prevStep, isFirstStep, copyRows, backwardGemms, backwardGemmsWs,
+  rowBlock, isPadding, passThrough, stepNormSq, recurrentProduct, packsRecurrence, seqArgs, sequenceThreads, rowsFrom,
 } from './sequence';
 
 export function gru_fwd_ws(T: i32, B: i32, I: i32, H: i32): i32 {
@@ -25,37 +27,51 @@ export function gru_fwd(
   w_ih: usize, w_hh: usize, b_ih: usize, b_hh: usize,
   gates: usize, ghn: usize, mask: usize, ws: usize, reverse: i32,
 ): void {
-  const GH = 3 * H;
-  const whh = ws;
+  const a = seqArgs();
+  a.T = T; a.B = B; a.I = I; a.H = H; a.x = x; a.ldx = ldx; a.h0 = h0; a.out = out; a.ldo = ldo; a.hN = hN;
+  a.w_ih = w_ih; a.w_hh = w_hh; a.b_ih = b_ih; a.b_hh = b_hh; a.gates = gates; a.cs = ghn; a.mask = mask; a.ws = ws;
+  a.reverse = reverse;
+  run(TASK_GRU_FWD, sequenceThreads(T, B, I, H, 3, 0));
+}
+
+// gru_fwd on thread tid of n (ghn travels in the cs field).
+export function gruForward(tid: i32, n: i32): void {
+  const a = seqArgs();
+  const T = a.T, B = a.B, H = a.H, GH = 3 * H, ldo = a.ldo, out = a.out, gates = a.gates, ghn = a.cs;
+  const whh = a.ws;
   const gh = f32p(whh, align4(gemm_packed_size(H, GH)));
   const scratch = f32p(gh, align4(B * GH));
-  inputProjection(gates, x, ldx, T, B, I, GH, w_ih, b_ih, scratch);
   const packed = packsRecurrence(T, B);
-  if (packed) packForRecurrence(whh, w_hh, GH, H);
-  const rev = reverse != 0;
+  forwardPrologue(a, gates, GH, whh, packed, 0, false, scratch, tid, n);
+  const b0 = rowsFrom(B, tid, n), rows = rowsFrom(B, tid + 1, n) - b0;
+  if (rows <= 0) return;
+  const ghr = f32p(gh, b0 * GH);
+  const rev = a.reverse != 0;
   for (let s = 0; s < T; s++) {
     const t = rev ? T - 1 - s : s;
     const first = isFirstStep(t, T, rev);
-    const hp = first ? h0 : rowBlock(out, prevStep(t, rev), B, ldo);
+    const hp = first ? f32p(a.h0, b0 * H) : rowBlock(out, prevStep(t, rev), B, ldo) + (<usize>b0 * <usize>ldo << 2);
     const hpld = first ? H : ldo;
-    recurrentProduct(gh, GH, hp, hpld, whh, w_hh, b_hh, B, H, 0, packed);
-    gruForwardStep(f32p(gates, t * B * GH), gh, f32p(ghn, t * B * H), rowBlock(out, t, B, ldo), ldo, hp, hpld, mask, t, B, H);
+    recurrentProduct(ghr, GH, hp, hpld, whh, a.w_hh, a.b_hh, rows, H, 0, packed);
+    gruForwardStep(f32p(gates, (t * B + b0) * GH), ghr, f32p(ghn, (t * B + b0) * H), rowBlock(out, t, B, ldo) + (<usize>b0 * <usize>ldo << 2),
+      ldo, hp, hpld, a.mask, t, B, b0, rows, H);
   }
   const last = rev ? 0 : T - 1;
-  copyRows(hN, H, rowBlock(out, last, B, ldo), ldo, B, H);
+  copyRows(f32p(a.hN, b0 * H), H, rowBlock(out, last, B, ldo) + (<usize>b0 * <usize>ldo << 2), ldo, rows, H);
 }
 
 // The cell math of one step for the whole batch: not inlined into the sequence loop, so V8 can
 // switch to optimised code between steps (see lstmForwardStep).
-function gruForwardStep(G: usize, gh: usize, N: usize, ht: usize, ldo: i32, hp: usize, hpld: i32, mask: usize, t: i32, B: i32, H: i32): void {
+// Rows b0 … b0 + rows − 1 of the batch; every pointer is already at row b0.
+function gruForwardStep(G: usize, gh: usize, N: usize, ht: usize, ldo: i32, hp: usize, hpld: i32, mask: usize, t: i32, B: i32, b0: i32, rows: i32, H: i32): void {
   const GH = 3 * H;
-  for (let b = 0; b < B; b++) {
+  for (let b = 0; b < rows; b++) {
     const g = f32p(G, b * GH);
     const q = f32p(gh, b * GH);
     const n = f32p(N, b * H);
     const hpr = hp + (<usize>b * <usize>hpld << 2);
     const h = ht + (<usize>b * <usize>ldo << 2);
-    if (isPadding(mask, t, B, b)) {
+    if (isPadding(mask, t, B, b0 + b)) {
       memory.copy(h, hpr, <usize>H << 2);
       continue;
     }
@@ -97,45 +113,62 @@ export function gru_bwd(
   dx: usize, dh0: usize, dw_ih: usize, dw_hh: usize, db_ih: usize, db_hh: usize,
   dGi: usize, dGh: usize, mask: usize, dhn: usize, ws: usize, reverse: i32,
 ): void {
-  const GH = 3 * H;
-  const dh = ws;
+  const a = seqArgs();
+  a.T = T; a.B = B; a.I = I; a.H = H; a.x = x; a.ldx = ldx; a.h0 = h0; a.out = out; a.ldo = ldo;
+  a.w_ih = w_ih; a.w_hh = w_hh; a.gates = gates; a.cs = ghn; a.dout = dout; a.dhN = dhN; a.dx = dx; a.dh0 = dh0;
+  a.dw_ih = dw_ih; a.dw_hh = dw_hh; a.db_ih = db_ih; a.db_hh = db_hh; a.dGi = dGi; a.dGh = dGh; a.mask = mask;
+  a.dhn = dhn; a.ws = ws; a.reverse = reverse;
+  run(TASK_GRU_BWD, sequenceThreads(T, B, I, H, 3, dhn));
+}
+
+// gru_bwd on thread tid of n (see lstmBackward).
+export function gruBackward(tid: i32, n: i32): void {
+  const a = seqArgs();
+  const T = a.T, B = a.B, H = a.H, GH = 3 * H, ldo = a.ldo, out = a.out;
+  const dh = a.ws;
   const scratch = f32p(dh, align4(B * H));
-  memory.copy(dh, dhN, <usize>(B * H) << 2);
-  packForRecurrenceBackward(scratch, w_hh, GH, H);
-  const rev = reverse != 0;
-  for (let s = T - 1; s >= 0; s--) {
-    const t = rev ? T - 1 - s : s;
-    const first = isFirstStep(t, T, rev);
-    const hp = first ? h0 : rowBlock(out, prevStep(t, rev), B, ldo);
-    const hpld = first ? H : ldo;
-    const G = f32p(gates, t * B * GH);
-    const N = f32p(ghn, t * B * H);
-    const Di = f32p(dGi, t * B * GH);
-    const Dh = f32p(dGh, t * B * GH);
-    const dot = rowBlock(dout, t, B, ldo);
-    if (dhn) store<f32>(f32p(dhn, t), stepNormSq(dot, ldo, dh, B, H));
-    for (let b = 0; b < B; b++) {
-      const g = f32p(G, b * GH);
-      const n = f32p(N, b * H);
-      const di = f32p(Di, b * GH);
-      const dhh = f32p(Dh, b * GH);
-      const hpr = hp + (<usize>b * <usize>hpld << 2);
-      const dob = dot + (<usize>b * <usize>ldo << 2);
-      const dhb = f32p(dh, b * H);
-      if (isPadding(mask, t, B, b)) {
-        passThrough(di, GH, dob, dhb, H);
-        memory.fill(dhh, 0, <usize>GH << 2);
-        continue;
+  const b0 = rowsFrom(B, tid, n), rows = rowsFrom(B, tid + 1, n) - b0;
+  packRecurrenceBackward(scratch, a.w_hh, GH, H, tid, n);
+  barrier(n);
+  const rev = a.reverse != 0;
+  if (rows > 0) {
+    const dhr = f32p(dh, b0 * H);
+    memory.copy(dhr, f32p(a.dhN, b0 * H), <usize>(rows * H) << 2);
+    for (let s = T - 1; s >= 0; s--) {
+      const t = rev ? T - 1 - s : s;
+      const first = isFirstStep(t, T, rev);
+      const hp = first ? f32p(a.h0, b0 * H) : rowBlock(out, prevStep(t, rev), B, ldo) + (<usize>b0 * <usize>ldo << 2);
+      const hpld = first ? H : ldo;
+      const G = f32p(a.gates, (t * B + b0) * GH);
+      const N = f32p(a.cs, (t * B + b0) * H);
+      const Di = f32p(a.dGi, (t * B + b0) * GH);
+      const Dh = f32p(a.dGh, (t * B + b0) * GH);
+      const dot = rowBlock(a.dout, t, B, ldo) + (<usize>b0 * <usize>ldo << 2);
+      if (a.dhn) store<f32>(f32p(a.dhn, t), stepNormSq(dot, ldo, dhr, rows, H)); // one thread: all rows
+      for (let b = 0; b < rows; b++) {
+        const g = f32p(G, b * GH);
+        const nb = f32p(N, b * H);
+        const di = f32p(Di, b * GH);
+        const dhh = f32p(Dh, b * GH);
+        const hpr = hp + (<usize>b * <usize>hpld << 2);
+        const dob = dot + (<usize>b * <usize>ldo << 2);
+        const dhb = f32p(dhr, b * H);
+        if (isPadding(a.mask, t, B, b0 + b)) {
+          passThrough(di, GH, dob, dhb, H);
+          memory.fill(dhh, 0, <usize>GH << 2);
+          continue;
+        }
+        let j = 0;
+        for (; j + 4 <= H; j += 4) gruBackwardLanes(g, nb, di, dhh, hpr, dob, dhb, j, H, true);
+        for (; j < H; j++) gruBackwardLanes(g, nb, di, dhh, hpr, dob, dhb, j, H, false);
       }
-      let j = 0;
-      for (; j + 4 <= H; j += 4) gruBackwardLanes(g, n, di, dhh, hpr, dob, dhb, j, H, true);
-      for (; j < H; j++) gruBackwardLanes(g, n, di, dhh, hpr, dob, dhb, j, H, false);
+      // ∂E/∂h_prev = z ⊙ ∂E/∂h (already in dh) + δh_t · W_hh
+      gemm(dhr, H, Dh, GH, 1, scratch, 0, rows, H, GH, 1);
     }
-    // ∂E/∂h_prev = z ⊙ ∂E/∂h (already in dh) + δh_t · W_hh
-    gemm(dh, H, Dh, GH, 1, scratch, 0, B, H, GH, 1);
+    memory.copy(f32p(a.dh0, b0 * H), dhr, <usize>(rows * H) << 2);
   }
-  memory.copy(dh0, dh, <usize>(B * H) << 2);
-  backwardGemms(T, B, I, H, GH, x, ldx, h0, out, ldo, w_ih, dGi, dGh, dx, dw_ih, dw_hh, db_ih, db_hh, rev, scratch);
+  barrier(n);
+  backwardGemms(a, GH, a.dGi, a.dGh, rev, scratch, tid, n);
 }
 
 // dhb: in ∂E/∂h_t from the next step; out: the direct part z ⊙ ∂E/∂h_t of ∂E/∂h_prev.

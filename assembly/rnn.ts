@@ -1,13 +1,15 @@
 // Elman RNN layer, one direction, a whole sequence per call:
 //   h = φ(x W_ihᵀ + b_ih + h_prev W_hhᵀ + b_hh),  φ = tanh (relu = 0) or relu (relu = 1)
 // The outputs are all backward needs: φ'(a) = 1 − h² for tanh, [h > 0] for relu.
-// Layout conventions: see sequence.ts.
+// Layout conventions: see sequence.ts; threads: see lstm.ts.
 
 import { gemm, gemm_packed_size } from './gemm';
 import { tanh4, relu4, ld, st } from './activations';
+import { barrier, run } from './parallel';
+import { TASK_RNN_BWD, TASK_RNN_FWD } from './tasks';
 import {
-  f32p, align4, inputProjection, packForRecurrence, packForRecurrenceBackward, prevStep,
-  isFirstStep, copyRows, backwardGemms, backwardGemmsWs, rowBlock, sumBiases, isPadding, passThrough, stepNormSq, recurrentProduct, packsRecurrence,
+  f32p, align4, forwardPrologue, packRecurrenceBackward, prevStep, isFirstStep, copyRows, backwardGemms, backwardGemmsWs,
+  rowBlock, isPadding, passThrough, stepNormSq, recurrentProduct, packsRecurrence, seqArgs, sequenceThreads, rowsFrom,
 } from './sequence';
 
 export function rnn_fwd_ws(T: i32, B: i32, I: i32, H: i32): i32 {
@@ -22,34 +24,46 @@ export function rnn_fwd(
   w_ih: usize, w_hh: usize, b_ih: usize, b_hh: usize,
   pre: usize, mask: usize, ws: usize, reverse: i32, relu: i32,
 ): void {
-  const whh = ws;
+  const a = seqArgs();
+  a.T = T; a.B = B; a.I = I; a.H = H; a.x = x; a.ldx = ldx; a.h0 = h0; a.out = out; a.ldo = ldo; a.hN = hN;
+  a.w_ih = w_ih; a.w_hh = w_hh; a.b_ih = b_ih; a.b_hh = b_hh; a.gates = pre; a.mask = mask; a.ws = ws;
+  a.reverse = reverse; a.relu = relu;
+  run(TASK_RNN_FWD, sequenceThreads(T, B, I, H, 1, 0));
+}
+
+// rnn_fwd on thread tid of n (pre travels in the gates field).
+export function rnnForward(tid: i32, n: i32): void {
+  const a = seqArgs();
+  const T = a.T, B = a.B, H = a.H, ldo = a.ldo, out = a.out, pre = a.gates;
+  const whh = a.ws;
   const bsum = f32p(whh, align4(gemm_packed_size(H, H)));
   const scratch = f32p(bsum, align4(H));
-  const bias = sumBiases(bsum, b_ih, b_hh, H);
-  inputProjection(pre, x, ldx, T, B, I, H, w_ih, bias, scratch);
   const packed = packsRecurrence(T, B);
-  if (packed) packForRecurrence(whh, w_hh, H, H);
-  const rev = reverse != 0;
+  forwardPrologue(a, pre, H, whh, packed, bsum, true, scratch, tid, n);
+  const b0 = rowsFrom(B, tid, n), rows = rowsFrom(B, tid + 1, n) - b0;
+  if (rows <= 0) return;
+  const rev = a.reverse != 0;
   for (let s = 0; s < T; s++) {
     const t = rev ? T - 1 - s : s;
     const first = isFirstStep(t, T, rev);
-    const hp = first ? h0 : rowBlock(out, prevStep(t, rev), B, ldo);
+    const hp = first ? f32p(a.h0, b0 * H) : rowBlock(out, prevStep(t, rev), B, ldo) + (<usize>b0 * <usize>ldo << 2);
     const hpld = first ? H : ldo;
-    const P = f32p(pre, t * B * H);
-    recurrentProduct(P, H, hp, hpld, whh, w_hh, 0, B, H, 1, packed);
-    rnnForwardStep(P, rowBlock(out, t, B, ldo), ldo, hp, hpld, mask, t, B, H, relu);
+    const P = f32p(pre, (t * B + b0) * H);
+    recurrentProduct(P, H, hp, hpld, whh, a.w_hh, 0, rows, H, 1, packed);
+    rnnForwardStep(P, rowBlock(out, t, B, ldo) + (<usize>b0 * <usize>ldo << 2), ldo, hp, hpld, a.mask, t, B, b0, rows, H, a.relu);
   }
   const last = rev ? 0 : T - 1;
-  copyRows(hN, H, rowBlock(out, last, B, ldo), ldo, B, H);
+  copyRows(f32p(a.hN, b0 * H), H, rowBlock(out, last, B, ldo) + (<usize>b0 * <usize>ldo << 2), ldo, rows, H);
 }
 
 // The activation of one step for the whole batch: not inlined into the sequence loop, so V8 can
 // switch to optimised code between steps (see lstmForwardStep in lstm.ts).
-function rnnForwardStep(P: usize, ht: usize, ldo: i32, hp: usize, hpld: i32, mask: usize, t: i32, B: i32, H: i32, relu: i32): void {
-  for (let b = 0; b < B; b++) {
+// Rows b0 … b0 + rows − 1 of the batch; every pointer is already at row b0.
+function rnnForwardStep(P: usize, ht: usize, ldo: i32, hp: usize, hpld: i32, mask: usize, t: i32, B: i32, b0: i32, rows: i32, H: i32, relu: i32): void {
+  for (let b = 0; b < rows; b++) {
     const p = f32p(P, b * H);
     const h = ht + (<usize>b * <usize>ldo << 2);
-    if (isPadding(mask, t, B, b)) {
+    if (isPadding(mask, t, B, b0 + b)) {
       memory.copy(h, hp + (<usize>b * <usize>hpld << 2), <usize>H << 2);
       continue;
     }
@@ -79,39 +93,57 @@ export function rnn_bwd(
   dx: usize, dh0: usize, dw_ih: usize, dw_hh: usize, db_ih: usize, db_hh: usize,
   dG: usize, mask: usize, dhn: usize, ws: usize, reverse: i32, relu: i32,
 ): void {
-  const dh = ws;
+  const a = seqArgs();
+  a.T = T; a.B = B; a.I = I; a.H = H; a.x = x; a.ldx = ldx; a.h0 = h0; a.out = out; a.ldo = ldo;
+  a.w_ih = w_ih; a.w_hh = w_hh; a.dout = dout; a.dhN = dhN; a.dx = dx; a.dh0 = dh0; a.dw_ih = dw_ih; a.dw_hh = dw_hh;
+  a.db_ih = db_ih; a.db_hh = db_hh; a.dGi = dG; a.dGh = dG; a.mask = mask; a.dhn = dhn; a.ws = ws; a.reverse = reverse;
+  a.relu = relu;
+  run(TASK_RNN_BWD, sequenceThreads(T, B, I, H, 1, dhn));
+}
+
+// rnn_bwd on thread tid of n (see lstmBackward).
+export function rnnBackward(tid: i32, n: i32): void {
+  const a = seqArgs();
+  const T = a.T, B = a.B, H = a.H, ldo = a.ldo, dG = a.dGi, relu = a.relu;
+  const dh = a.ws;
   const scratch = f32p(dh, align4(B * H));
-  memory.copy(dh, dhN, <usize>(B * H) << 2);
-  packForRecurrenceBackward(scratch, w_hh, H, H);
-  const rev = reverse != 0;
-  for (let s = T - 1; s >= 0; s--) {
-    const t = rev ? T - 1 - s : s;
-    const D = f32p(dG, t * B * H);
-    const ht = rowBlock(out, t, B, ldo);
-    const dot = rowBlock(dout, t, B, ldo);
-    if (dhn) store<f32>(f32p(dhn, t), stepNormSq(dot, ldo, dh, B, H));
-    for (let b = 0; b < B; b++) {
-      const h = ht + (<usize>b * <usize>ldo << 2);
-      const dob = dot + (<usize>b * <usize>ldo << 2);
-      const dhb = f32p(dh, b * H);
-      const d = f32p(D, b * H);
-      if (isPadding(mask, t, B, b)) {
-        passThrough(d, H, dob, dhb, H);
-        continue;
+  const b0 = rowsFrom(B, tid, n), rows = rowsFrom(B, tid + 1, n) - b0;
+  packRecurrenceBackward(scratch, a.w_hh, H, H, tid, n);
+  barrier(n);
+  const rev = a.reverse != 0;
+  if (rows > 0) {
+    const dhr = f32p(dh, b0 * H);
+    memory.copy(dhr, f32p(a.dhN, b0 * H), <usize>(rows * H) << 2);
+    for (let s = T - 1; s >= 0; s--) {
+      const t = rev ? T - 1 - s : s;
+      const D = f32p(dG, (t * B + b0) * H);
+      const ht = rowBlock(a.out, t, B, ldo) + (<usize>b0 * <usize>ldo << 2);
+      const dot = rowBlock(a.dout, t, B, ldo) + (<usize>b0 * <usize>ldo << 2);
+      if (a.dhn) store<f32>(f32p(a.dhn, t), stepNormSq(dot, ldo, dhr, rows, H)); // one thread: all rows
+      for (let b = 0; b < rows; b++) {
+        const h = ht + (<usize>b * <usize>ldo << 2);
+        const dob = dot + (<usize>b * <usize>ldo << 2);
+        const dhb = f32p(dhr, b * H);
+        const d = f32p(D, b * H);
+        if (isPadding(a.mask, t, B, b0 + b)) {
+          passThrough(d, H, dob, dhb, H);
+          continue;
+        }
+        let j = 0;
+        if (relu) {
+          for (; j + 4 <= H; j += 4) reluBackwardLanes(h, dob, dhb, d, j, true);
+          for (; j < H; j++) reluBackwardLanes(h, dob, dhb, d, j, false);
+        } else {
+          for (; j + 4 <= H; j += 4) tanhBackwardLanes(h, dob, dhb, d, j, true);
+          for (; j < H; j++) tanhBackwardLanes(h, dob, dhb, d, j, false);
+        }
       }
-      let j = 0;
-      if (relu) {
-        for (; j + 4 <= H; j += 4) reluBackwardLanes(h, dob, dhb, d, j, true);
-        for (; j < H; j++) reluBackwardLanes(h, dob, dhb, d, j, false);
-      } else {
-        for (; j + 4 <= H; j += 4) tanhBackwardLanes(h, dob, dhb, d, j, true);
-        for (; j < H; j++) tanhBackwardLanes(h, dob, dhb, d, j, false);
-      }
+      gemm(dhr, H, D, H, 1, scratch, 0, rows, H, H, 1); // onto the pass-through of padded rows
     }
-    gemm(dh, H, D, H, 1, scratch, 0, B, H, H, 1); // onto the pass-through of padded rows
+    memory.copy(f32p(a.dh0, b0 * H), dhr, <usize>(rows * H) << 2);
   }
-  memory.copy(dh0, dh, <usize>(B * H) << 2);
-  backwardGemms(T, B, I, H, H, x, ldx, h0, out, ldo, w_ih, dG, dG, dx, dw_ih, dw_hh, db_ih, db_hh, rev, scratch);
+  barrier(n);
+  backwardGemms(a, H, dG, dG, rev, scratch, tid, n);
 }
 
 // @ts-ignore: decorator

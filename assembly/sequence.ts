@@ -10,8 +10,46 @@
 //   reverse: the direction walks t = T−1 … 0; its "previous" step is t + 1
 // Every pointer is a byte offset into linear memory; every size counts f32 elements.
 
-import { allRowsSparse, gemm, gemm_pack_b, gemm_packed_size, gemm_nt_rows, matmul_nt, SMALL_ROWS } from './gemm';
+import {
+  allRowsSparse, gemm, gemm_nt_rows, gemm_packed_size, gemmShare, matmulInPlace, matmulShare, packShare, SMALL_ROWS,
+} from './gemm';
 import { madd } from './fma';
+import { ARGS, barrier, shareStart } from './parallel';
+
+// The arguments of a recurrent layer's forward or backward (one direction), written by the
+// exported kernel (lstm_fwd, …) and read by every thread running it. Pointers, sizes and flags
+// as the exports' parameters; a field a kernel does not use is left as it was.
+@unmanaged export class SeqArgs {
+  T: i32; B: i32; I: i32; H: i32;
+  x: usize; ldx: i32; h0: usize; c0: usize; out: usize; ldo: i32; hN: usize; cN: usize;
+  w_ih: usize; w_hh: usize; b_ih: usize; b_hh: usize;
+  gates: usize; cs: usize; tcs: usize; mask: usize; ws: usize; reverse: i32; relu: i32;
+  dout: usize; dhN: usize; dcN: usize; dx: usize; dh0: usize; dc0: usize;
+  dw_ih: usize; dw_hh: usize; db_ih: usize; db_hh: usize; dGi: usize; dGh: usize; dhn: usize;
+}
+
+// @ts-ignore: decorator
+@inline export function seqArgs(): SeqArgs {
+  return changetype<SeqArgs>(ARGS);
+}
+
+// Threads worth using for a layer's sequence: batch rows are shared in groups of 4, at least 8
+// rows a thread, and each thread must get enough multiply-adds to outweigh waking it and the
+// barriers (MIN_SHARE). Per-step gradient norms (dhn, diagnostics) are summed over the whole
+// batch: one thread.
+const MIN_ROWS: i32 = 8;
+const MIN_SHARE: i64 = 1 << 21;
+export function sequenceThreads(T: i32, B: i32, I: i32, H: i32, G: i32, dhn: usize): i32 {
+  if (dhn) return 1;
+  const work = <i64>T * <i64>B * <i64>(G * H) * <i64>(I + H);
+  return <i32>max<i64>(1, min<i64>(<i64>(B / MIN_ROWS), work / MIN_SHARE));
+}
+
+// The batch rows [b0, b1) of thread tid of n: in groups of 4, like gemmShare's rows.
+// @ts-ignore: decorator
+@inline export function rowsFrom(B: i32, tid: i32, n: i32): i32 {
+  return shareStart(B, 4, tid, n);
+}
 
 // @ts-ignore: decorator
 @inline export function f32p(base: usize, elements: i32): usize {
@@ -24,37 +62,47 @@ import { madd } from './fma';
   return (n + 3) & ~3;
 }
 
-// P[T·B, GH] = X · W_ihᵀ + bias (bias may be 0). ws: gemm_packed_size(I, GH) floats.
-export function inputProjection(
-  P: usize, x: usize, ldx: i32, T: i32, B: i32, I: i32, GH: i32, w_ih: usize, bias: usize, ws: usize,
+// Before a forward's time loop, on every thread of the task: W_hh packed into whp (when
+// `packed`), then P[T·B, GH] = X · W_ihᵀ + bias, rows shared. The bias is b_ih + b_hh summed into
+// bsum by thread 0 (`sumBias`: LSTM, Elman), or b_ih alone (GRU, whose b_hh acts in the step);
+// 0 without bias. scratch: gemm_packed_size(I, GH) floats for the packed W_ih.
+export function forwardPrologue(
+  a: SeqArgs, P: usize, GH: i32, whp: usize, packed: bool, bsum: usize, sumBias: bool, scratch: usize, tid: i32, n: i32,
 ): void {
-  matmul_nt(P, GH, x, ldx, w_ih, bias, T * B, GH, I, 0, ws);
+  const TB = a.T * a.B, I = a.I;
+  const inPlace = matmulInPlace(a.x, a.ldx, TB, I); // the same answer on every thread
+  let bias = a.b_ih;
+  if (sumBias && bias) {
+    if (tid == 0) sumBiases(bsum, a.b_ih, a.b_hh, GH);
+    bias = bsum;
+  }
+  if (packed) packShare(whp, a.w_hh, a.H, GH, 1, a.H, tid, n);
+  if (!inPlace) packShare(scratch, a.w_ih, I, GH, 1, I, tid, n);
+  barrier(n);
+  matmulShare(P, GH, a.x, a.ldx, a.w_ih, bias, TB, GH, I, 0, scratch, inPlace, tid, n);
+  barrier(n); // the time loop reads every thread's rows of P... and of the packed W_hh
 }
 
-// The recurrent product of one step, G[B, GH] (=|+=) h_prev · W_hhᵀ (+ bias): through the
+// The recurrent product of one step for `rows` rows, G (=|+=) h_prev · W_hhᵀ (+ bias): through the
 // packed W_hh (whp) when the sequence is long enough to have packed it, else W_hh in place.
 // @ts-ignore: decorator
 @inline export function recurrentProduct(
-  G: usize, GH: i32, hp: usize, hpld: i32, whp: usize, w_hh: usize, bias: usize, B: i32, H: i32, accumulate: i32, packed: bool,
+  G: usize, GH: i32, hp: usize, hpld: i32, whp: usize, w_hh: usize, bias: usize, rows: i32, H: i32, accumulate: i32, packed: bool,
 ): void {
-  if (packed) gemm(G, GH, hp, hpld, 1, whp, bias, B, GH, H, accumulate);
-  else gemm_nt_rows(G, GH, hp, hpld, w_hh, bias, B, GH, H, accumulate);
+  if (packed) gemm(G, GH, hp, hpld, 1, whp, bias, rows, GH, H, accumulate);
+  else gemm_nt_rows(G, GH, hp, hpld, w_hh, bias, rows, GH, H, accumulate);
 }
 
-// Whether the forward of a T-step sequence packs W_hh (one step reads it in place).
+// Whether the forward of a T-step sequence packs W_hh (one step reads it in place): decided by the
+// whole batch, so every thread's rows take the same path.
 // @ts-ignore: decorator
 @inline export function packsRecurrence(T: i32, B: i32): bool {
   return T > 1 || B > SMALL_ROWS;
 }
 
-// Pack W_hh [GH, H] for the forward recurrence h·W_hhᵀ.
-export function packForRecurrence(ws: usize, w_hh: usize, GH: i32, H: i32): void {
-  gemm_pack_b(ws, w_hh, H, GH, 1, H);
-}
-
-// Pack W_hh [GH, H] for the backward recurrence δ·W_hh.
-export function packForRecurrenceBackward(ws: usize, w_hh: usize, GH: i32, H: i32): void {
-  gemm_pack_b(ws, w_hh, GH, H, H, 1);
+// Before a backward's time loop: thread tid's share of W_hh [GH, H] packed for δ·W_hh.
+export function packRecurrenceBackward(ws: usize, w_hh: usize, GH: i32, H: i32, tid: i32, n: i32): void {
+  packShare(ws, w_hh, GH, H, H, 1, tid, n);
 }
 
 // First row of step t in a [T, B, ·] buffer with row stride ld floats.
@@ -107,12 +155,13 @@ export function passThrough(d: usize, width: i32, dout: usize, dh: usize, H: i32
   return reverse ? t == T - 1 : t == 0;
 }
 
-// dst[c] += Σ_rows src[r, c] for a contiguous [rows, cols] block, and the same into dst2 when
-// it is not 0 (LSTM and Elman cells have one gradient buffer for both biases). Walks 32 columns
-// (8 vectors held in registers) down all rows: every cache line of src is read once. (A 4-column
-// walk read each 64-byte line four times, 8% of an LSTM training step.)
-export function colsumAcc(dst: usize, dst2: usize, src: usize, rows: i32, cols: i32): void {
-  const stride = <usize>cols << 2;
+// dst[c] += Σ_rows src[r, c] for a [rows, cols] block with row stride ld, and the same into dst2
+// when it is not 0 (LSTM and Elman cells have one gradient buffer for both biases). Walks 32
+// columns (8 vectors held in registers) down all rows: every cache line of src is read once. (A
+// 4-column walk read each 64-byte line four times, 8% of an LSTM training step.) Each column is
+// summed row by row whatever the walk, so any column range gives the same bits.
+export function colsumAcc(dst: usize, dst2: usize, src: usize, rows: i32, cols: i32, ld: i32): void {
+  const stride = <usize>ld << 2;
   let j = 0;
   for (; j + 32 <= cols; j += 32) {
     let s0 = f32x4.splat(0), s1 = s0, s2 = s0, s3 = s0, s4 = s0, s5 = s0, s6 = s0, s7 = s0;
@@ -165,80 +214,94 @@ export function copyRows(dst: usize, ldd: i32, src: usize, lds: i32, rows: i32, 
   }
 }
 
+// Thread tid's columns of colsumAcc over [rows, cols] (row stride cols).
+export function colsumShare(dst: usize, dst2: usize, src: usize, rows: i32, cols: i32, tid: i32, n: i32): void {
+  const j0 = shareStart(cols, 32, tid, n), j1 = shareStart(cols, 32, tid + 1, n);
+  if (j1 > j0) colsumAcc(f32p(dst, j0), dst2 ? f32p(dst2, j0) : 0, f32p(src, j0), rows, j1 - j0, cols);
+}
+
+// The colsum_acc export: all columns, one thread.
+export function colsum_acc(dst: usize, dst2: usize, src: usize, rows: i32, cols: i32): void {
+  colsumAcc(dst, dst2, src, rows, cols, cols);
+}
+
 // dW_ih [GH, I] += dGiᵀ · X when every row of X has only a few nonzeros (one-hot inputs): each
 // nonzero x_rk adds x_rk · dGi[r, :] to column k. The columns are summed as contiguous rows of
-// ws ([I][GH]: I·GH ≤ backwardGemmsWs floats), then added into dW_ih once.
-function sparseInputWeightGrad(dw_ih: usize, dGi: usize, x: usize, ldx: i32, TB: i32, I: i32, GH: i32, ws: usize): void {
-  memory.fill(ws, 0, <usize>I * <usize>GH << 2);
-  const GH4 = GH & ~3;
+// ws ([I][GH]), then added into dW_ih once. Thread tid takes the gate columns [j0, j1).
+function sparseInputWeightGrad(
+  dw_ih: usize, dGi: usize, x: usize, ldx: i32, TB: i32, I: i32, GH: i32, ws: usize, tid: i32, n: i32,
+): void {
+  const j0 = shareStart(GH, 4, tid, n), j1 = shareStart(GH, 4, tid + 1, n);
+  const w = j1 - j0;
+  if (w <= 0) return;
+  for (let k = 0; k < I; k++) memory.fill(f32p(ws, k * GH + j0), 0, <usize>w << 2);
+  const w4 = w & ~3;
   for (let r = 0; r < TB; r++) {
     const row = x + (<usize>r * <usize>ldx << 2);
-    const g = f32p(dGi, r * GH);
+    const g = f32p(dGi, r * GH + j0);
     for (let k = 0; k < I; k++) {
       const xv = load<f32>(row + (<usize>k << 2));
       if (xv == 0) continue;
-      const d = f32p(ws, k * GH);
+      const d = f32p(ws, k * GH + j0);
       const xs = f32x4.splat(xv);
       let j = 0;
-      for (; j < GH4; j += 4) v128.store(f32p(d, j), madd(xs, v128.load(f32p(g, j)), v128.load(f32p(d, j))));
-      for (; j < GH; j++) store<f32>(f32p(d, j), load<f32>(f32p(d, j)) + xv * load<f32>(f32p(g, j)));
+      for (; j < w4; j += 4) v128.store(f32p(d, j), madd(xs, v128.load(f32p(g, j)), v128.load(f32p(d, j))));
+      for (; j < w; j++) store<f32>(f32p(d, j), load<f32>(f32p(d, j)) + xv * load<f32>(f32p(g, j)));
     }
   }
-  for (let n = 0; n < GH; n++) {
-    const w = f32p(dw_ih, n * I);
-    for (let k = 0; k < I; k++) store<f32>(f32p(w, k), load<f32>(f32p(w, k)) + load<f32>(f32p(ws, k * GH + n)));
+  for (let m = j0; m < j1; m++) {
+    const wr = f32p(dw_ih, m * I);
+    for (let k = 0; k < I; k++) store<f32>(f32p(wr, k), load<f32>(f32p(wr, k)) + load<f32>(f32p(ws, k * GH + m)));
   }
 }
 
-// Workspace floats backwardGemms needs.
+// Workspace floats backwardGemms needs: the packed X (or the sparse path's [I][GH] sums), h0,
+// the output rows and W_ih, side by side so all are packed in one phase.
 export function backwardGemmsWs(T: i32, B: i32, I: i32, H: i32, GH: i32): i32 {
-  return max(
-    max(gemm_packed_size(T * B, I), gemm_packed_size(T * B, H)),
-    gemm_packed_size(GH, I),
-  );
+  const TB = T * B;
+  return align4(max(gemm_packed_size(TB, I), I * GH)) + align4(gemm_packed_size(B, H)) +
+    align4(gemm_packed_size(TB - B, H)) + gemm_packed_size(GH, I);
 }
 
-// After the sequential backward loop, with the per-step pre-activation gradients saved:
+// After the sequential backward loop (and a barrier), on every thread, with the per-step
+// pre-activation gradients saved:
 //   dGi [T·B, GH]  drives W_ih, b_ih and the input:  dW_ih += dGiᵀ·X, db_ih += Σ dGi, dX += dGi·W_ih
 //   dGh [T·B, GH]  drives W_hh and b_hh:             dW_hh += Σ_t dGh_tᵀ·h_prev(t), db_hh += Σ dGh
 // (dGi and dGh are the same buffer for Elman and LSTM; GRU's differ in the n block.)
 // db_* may be 0 (no bias). dx may be 0 (gradient of the input not wanted).
-export function backwardGemms(
-  T: i32, B: i32, I: i32, H: i32, GH: i32,
-  x: usize, ldx: i32, h0: usize, out: usize, ldo: i32, w_ih: usize,
-  dGi: usize, dGh: usize,
-  dx: usize, dw_ih: usize, dw_hh: usize, db_ih: usize, db_hh: usize,
-  reverse: bool, ws: usize,
-): void {
-  const TB = T * B;
+// Phase 1 packs the B operands (shares of panels); phase 2 shares the products by output rows
+// (the weight gradients' rows, dX's rows) and the bias sums by columns.
+export function backwardGemms(a: SeqArgs, GH: i32, dGi: usize, dGh: usize, reverse: bool, ws: usize, tid: i32, n: i32): void {
+  const T = a.T, B = a.B, I = a.I, H = a.H, TB = T * B;
+  const x = a.x, ldx = a.ldx, out = a.out, ldo = a.ldo, dx = a.dx;
+  const px = ws;
+  const ph0 = f32p(px, align4(max(gemm_packed_size(TB, I), I * GH)));
+  const pout = f32p(ph0, align4(gemm_packed_size(B, H)));
+  const pw = f32p(pout, align4(gemm_packed_size(TB - B, H)));
+  // h_prev of every step but the one that read h0: the output rows one step earlier in
+  // processing order
+  const hStart = reverse ? rowBlock(out, 1, B, ldo) : out;
+  const sparse = allRowsSparse(x, ldx, TB, I); // the same answer on every thread
+  if (!sparse) packShare(px, x, TB, I, ldx, 1, tid, n);
+  packShare(ph0, a.h0, B, H, H, 1, tid, n);
+  if (T > 1) packShare(pout, hStart, TB - B, H, ldo, 1, tid, n);
+  if (dx) packShare(pw, a.w_ih, GH, I, I, 1, tid, n);
+  barrier(n);
   // dW_ih += dGiᵀ · X   (M = GH, N = I, K = T·B)
-  if (allRowsSparse(x, ldx, TB, I)) sparseInputWeightGrad(dw_ih, dGi, x, ldx, TB, I, GH, ws);
-  else {
-    gemm_pack_b(ws, x, TB, I, ldx, 1);
-    gemm(dw_ih, I, dGi, 1, GH, ws, 0, GH, I, TB, 1);
-  }
-  // dW_hh += Σ_t dGh_tᵀ · h_prev(t): the step that read h0, then all others in one GEMM
-  // whose h_prev rows are the output rows one step earlier in processing order.
+  if (sparse) sparseInputWeightGrad(a.dw_ih, dGi, x, ldx, TB, I, GH, px, tid, n);
+  else gemmShare(a.dw_ih, I, dGi, 1, GH, px, 0, GH, I, TB, 1, tid, n);
+  // dW_hh += Σ_t dGh_tᵀ · h_prev(t): the step that read h0, then all others in one product
   const first = reverse ? T - 1 : 0;
-  gemm_pack_b(ws, h0, B, H, H, 1);
-  gemm(dw_hh, H, f32p(dGh, first * B * GH), 1, GH, ws, 0, GH, H, B, 1);
-  if (T > 1) {
-    const rows = (T - 1) * B;
-    const dStart = reverse ? dGh : f32p(dGh, B * GH); // steps whose previous is an output row
-    const hStart = reverse ? rowBlock(out, 1, B, ldo) : out;
-    gemm_pack_b(ws, hStart, rows, H, ldo, 1);
-    gemm(dw_hh, H, dStart, 1, GH, ws, 0, GH, H, rows, 1);
-  }
+  gemmShare(a.dw_hh, H, f32p(dGh, first * B * GH), 1, GH, ph0, 0, GH, H, B, 1, tid, n);
+  if (T > 1) gemmShare(a.dw_hh, H, reverse ? dGh : f32p(dGh, B * GH), 1, GH, pout, 0, GH, H, TB - B, 1, tid, n);
+  const db_ih = a.db_ih, db_hh = a.db_hh;
   if (dGi == dGh) {
-    if (db_ih) colsumAcc(db_ih, db_hh, dGi, TB, GH);
-    else if (db_hh) colsumAcc(db_hh, 0, dGh, TB, GH);
+    if (db_ih) colsumShare(db_ih, db_hh, dGi, TB, GH, tid, n);
+    else if (db_hh) colsumShare(db_hh, 0, dGh, TB, GH, tid, n);
   } else {
-    if (db_ih) colsumAcc(db_ih, 0, dGi, TB, GH);
-    if (db_hh) colsumAcc(db_hh, 0, dGh, TB, GH);
+    if (db_ih) colsumShare(db_ih, 0, dGi, TB, GH, tid, n);
+    if (db_hh) colsumShare(db_hh, 0, dGh, TB, GH, tid, n);
   }
   // dX += dGi · W_ih   (M = T·B, N = I, K = GH)
-  if (dx) {
-    gemm_pack_b(ws, w_ih, GH, I, I, 1);
-    gemm(dx, ldx, dGi, GH, 1, ws, 0, TB, I, GH, 1);
-  }
+  if (dx) gemmShare(dx, ldx, dGi, GH, 1, pw, 0, TB, I, GH, 1, tid, n);
 }

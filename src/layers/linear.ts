@@ -111,32 +111,24 @@ export class Linear extends Module {
   /** @internal y[M, out] = x[M, in] Wᵀ + b from wasm memory (x must stay until runBackward). */
   runForward(xPtr: number, M: number): number {
     const y = this.scratch(3, M * this.outFeatures * 4, 'output');
-    this.rt.kernels.matmul_nt(y, this.outFeatures, xPtr, this.inFeatures, this.paramPtr('weight'), this.paramPtr('bias'),
-      M, this.outFeatures, this.inFeatures, 0, this.workspace(M));
+    this.rt.kernels.linear_fwd(y, xPtr, this.paramPtr('weight'), this.paramPtr('bias'), M, this.outFeatures, this.inFeatures, this.workspace(M));
     this.rows = M;
     this.xPtr = xPtr;
     this.forwardCount++;
     return y;
   }
 
-  // packing space for the three products of M rows (forward, dW, dX)
+  // packing space for the products of M rows (forward; dW and dX together)
   private workspace(M: number): number {
-    const k = this.rt.kernels, F = this.inFeatures, O = this.outFeatures;
-    return this.scratch(2, Math.max(k.gemm_packed_size(F, O), k.gemm_packed_size(M, F), k.gemm_packed_size(O, F)) * 4, 'workspace');
+    return this.scratch(2, this.rt.kernels.linear_ws(M, this.outFeatures, this.inFeatures) * 4, 'workspace');
   }
 
   /** @internal From ∂E/∂y [M, out] in wasm memory: accumulate dW, db; return the pointer of ∂E/∂x. */
   runBackward(dPtr: number): number {
-    const k = this.rt.kernels, F = this.inFeatures, O = this.outFeatures, M = this.rows;
-    const ws = this.workspace(M);
-    const dx = this.scratch(6, M * F * 4, 'input gradient');
-    // dW += dYᵀ · X
-    k.gemm_pack_b(ws, this.xPtr, M, F, F, 1);
-    k.gemm(this.gradPtr('weight'), F, dPtr, 1, O, ws, 0, O, F, M, 1);
-    if (this.bias) k.colsum_acc(this.gradPtr('bias'), 0, dPtr, M, O);
-    // dX = dY · W
-    k.gemm_pack_b(ws, this.paramPtr('weight'), O, F, F, 1);
-    k.gemm(dx, F, dPtr, O, 1, ws, 0, M, F, O, 0);
+    const M = this.rows;
+    const dx = this.scratch(6, M * this.inFeatures * 4, 'input gradient');
+    this.rt.kernels.linear_bwd(this.gradPtr('weight'), this.bias ? this.gradPtr('bias') : 0, dx, dPtr, this.xPtr, this.paramPtr('weight'),
+      M, this.outFeatures, this.inFeatures, this.workspace(M));
     return dx;
   }
 }

@@ -7,6 +7,17 @@ export interface Kernels {
   memory: WebAssembly.Memory;
   heap_base(): number;
 
+  // threads (parallel.ts): no-ops in the single-threaded builds
+  set_pool(n: number): void;
+  pool_size(): number;
+  set_may_block(v: number): void;
+  worker_generation(): number;
+  worker_loop(tid: number, gen: number): void;
+  pool_exit(): void;
+  pool_reset(): void;
+  thread_setup(scratch: number): void;
+  thread_scratch_bytes(): number;
+
   gemm(C: number, ldc: number, A: number, sai: number, sak: number, Bp: number, bias: number,
     M: number, N: number, K: number, accumulate: number): void;
   gemm_pack_b(dst: number, B: number, K: number, N: number, sbk: number, sbj: number): void;
@@ -16,6 +27,9 @@ export interface Kernels {
   matmul_nt(C: number, ldc: number, A: number, lda: number, W: number, bias: number,
     M: number, N: number, K: number, accumulate: number, ws: number): void;
   activate(dst: number, src: number, n: number, kind: number): void;
+  linear_fwd(y: number, x: number, w: number, b: number, M: number, O: number, F: number, ws: number): void;
+  linear_bwd(dw: number, db: number, dx: number, dy: number, x: number, w: number, M: number, O: number, F: number, ws: number): void;
+  linear_ws(M: number, O: number, F: number): number;
 
   rnn_fwd(T: number, B: number, I: number, H: number, x: number, ldx: number, h0: number,
     out: number, ldo: number, hN: number, w_ih: number, w_hh: number, b_ih: number, b_hh: number,

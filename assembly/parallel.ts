@@ -1,0 +1,135 @@
+// Threads. The threaded builds (rnn-threads*.wasm: --enable threads, shared imported memory) are
+// instantiated once by the caller and once per worker, all on the same memory; globals stay
+// per instance. A parallel kernel is SPMD: every thread taking part runs the same task with its
+// index `tid` of `n`, works on a share that is its alone (batch rows, output tiles, columns) and
+// meets the others at barriers between phases. No share is ever summed with another, so every
+// number a kernel writes is computed by the same instructions in the same order whatever n is:
+// results are bit-identical for any thread count, and to the single-threaded build.
+//
+// The single-threaded builds compile the same kernels with n = 1: run() calls the task directly,
+// barrier() is nothing, and no atomic instruction is emitted.
+
+import { runTask } from './tasks';
+
+// The job block, shared by all instances through memory. Words written by different threads sit
+// on different cache lines.
+const BLOCK: usize = memory.data(5 * 64, 64);
+const JOB_GEN: usize = BLOCK; // bumped by the caller for each job; idle workers wait on it
+const JOB_TASK: usize = BLOCK + 64; // the job: task id, threads taking part, exit flag
+const JOB_N: usize = BLOCK + 68;
+const JOB_EXIT: usize = BLOCK + 72;
+const JOB_LEFT: usize = BLOCK + 128; // workers that have not finished the job
+const BAR_COUNT: usize = BLOCK + 192; // threads arrived at the current barrier
+const BAR_GEN: usize = BLOCK + 256; // barriers passed; waiters wait on it
+
+/** The arguments of the running task (see tasks.ts), written by the caller before the job starts. */
+export const ARGS: usize = memory.data(256, 64);
+
+// Threads the caller may use, itself included (set_pool). Per instance: only the caller's counts.
+let pool: i32 = 1;
+// Whether this thread may sleep in memory.atomic.wait32: not on a browser's main thread, where
+// it traps; there it spins.
+let mayBlock: bool = true;
+// Spins before sleeping: jobs and barriers normally complete within microseconds, and waking a
+// sleeping thread costs tens of them.
+const SPINS: i32 = 1 << 15;
+
+// The threads the caller may use (1 in the single-threaded builds).
+export function set_pool(n: i32): void {
+  pool = ASC_FEATURE_THREADS ? max(1, n) : 1;
+}
+
+export function pool_size(): i32 {
+  return pool;
+}
+
+// 0 on a browser's main thread (spin instead of sleeping).
+export function set_may_block(v: i32): void {
+  mayBlock = v != 0;
+}
+
+// Run `task` on min(n, pool) threads, the caller as thread 0; returns when every thread is done.
+export function run(task: i32, n: i32): void {
+  n = min(n, pool);
+  if (!ASC_FEATURE_THREADS || n <= 1) {
+    runTask(task, 0, 1);
+    return;
+  }
+  store<i32>(JOB_TASK, task);
+  store<i32>(JOB_N, n);
+  atomic.store<i32>(JOB_LEFT, n - 1);
+  atomic.add<i32>(JOB_GEN, 1); // sequentially consistent: publishes the job and its arguments
+  atomic.notify(JOB_GEN, -1);
+  runTask(task, 0, n);
+  let left = atomic.load<i32>(JOB_LEFT);
+  let spins = 0;
+  while (left != 0) {
+    if (mayBlock && ++spins > SPINS) memory.atomic.wait32(JOB_LEFT, left, -1);
+    left = atomic.load<i32>(JOB_LEFT);
+  }
+}
+
+// All n threads of the job arrive here before any leaves.
+export function barrier(n: i32): void {
+  if (!ASC_FEATURE_THREADS || n <= 1) return;
+  const gen = atomic.load<i32>(BAR_GEN);
+  if (atomic.add<i32>(BAR_COUNT, 1) == n - 1) {
+    atomic.store<i32>(BAR_COUNT, 0);
+    atomic.store<i32>(BAR_GEN, gen + 1);
+    atomic.notify(BAR_GEN, -1);
+  } else {
+    waitWhile(BAR_GEN, gen);
+  }
+}
+
+// Wait until the word at ptr is no longer `seen`.
+function waitWhile(ptr: usize, seen: i32): void {
+  if (!ASC_FEATURE_THREADS) return;
+  let spins = 0;
+  while (atomic.load<i32>(ptr) == seen) {
+    if (mayBlock && ++spins > SPINS) memory.atomic.wait32(ptr, seen, -1);
+  }
+}
+
+// A worker's first call: where its thread-local scratch is (see scratch.ts's thread_setup), done
+// by JS. Returns the job generation to start waiting from: jobs before it are not this worker's.
+export function worker_generation(): i32 {
+  return ASC_FEATURE_THREADS ? atomic.load<i32>(JOB_GEN) : 0;
+}
+
+// A worker's loop: take part in every job that includes thread `tid`, until pool_exit().
+export function worker_loop(tid: i32, gen: i32): void {
+  if (!ASC_FEATURE_THREADS) return;
+  while (true) {
+    waitWhile(JOB_GEN, gen);
+    gen = atomic.load<i32>(JOB_GEN);
+    if (atomic.load<i32>(JOB_EXIT)) return;
+    const n = load<i32>(JOB_N);
+    if (tid < n) {
+      runTask(load<i32>(JOB_TASK), tid, n);
+      if (atomic.sub<i32>(JOB_LEFT, 1) == 1) atomic.notify(JOB_LEFT, 1);
+    }
+  }
+}
+
+// End every worker's loop (they return from worker_loop); pool_reset() before starting new ones.
+export function pool_exit(): void {
+  if (!ASC_FEATURE_THREADS) return;
+  atomic.store<i32>(JOB_EXIT, 1);
+  atomic.add<i32>(JOB_GEN, 1);
+  atomic.notify(JOB_GEN, -1);
+  pool = 1;
+}
+
+export function pool_reset(): void {
+  if (!ASC_FEATURE_THREADS) return;
+  atomic.store<i32>(JOB_EXIT, 0);
+}
+
+// The first of `count` items (in whole units of `unit`) that thread tid of n takes: shares differ
+// by at most one unit, and every share but the last starts and ends on a multiple of `unit`.
+// @ts-ignore: decorator
+@inline export function shareStart(count: i32, unit: i32, tid: i32, n: i32): i32 {
+  const units = (count + unit - 1) / unit;
+  return min(count, <i32>(<i64>units * tid / n) * unit);
+}
