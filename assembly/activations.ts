@@ -107,17 +107,32 @@ const T5: f32 = -0.005577903679727025;
   return f32x4.max(x, f32x4.splat(0));
 }
 
-// Lane-wise load/store that either moves four floats or one (the scalar tail of a row).
-// With `full` a compile-time constant at every call site, Binaryen folds the branch, so a
-// tail element goes through exactly the same arithmetic as the vector body.
+// Lane-wise load/store of the floats of a group of a row: `n` ≥ 4 moves four, a row's last group
+// of n < 4 loads its n floats into the first lanes (zeros in the others) and stores only those.
+// Lanes never mix, so a float gets the same bits in a short group as in a full one; one copy of
+// each cell's math serves both (a compile-time split doubled the module's largest functions).
 // @ts-ignore: decorator
-@inline export function ld(p: usize, full: bool): v128 {
-  return full ? v128.load(p) : f32x4.splat(load<f32>(p));
+@inline export function ld(p: usize, n: i32): v128 {
+  return n >= 4 ? v128.load(p) : loadShort(p, n);
 }
 // @ts-ignore: decorator
-@inline export function st(p: usize, v: v128, full: bool): void {
-  if (full) v128.store(p, v);
-  else store<f32>(p, f32x4.extract_lane(v, 0));
+@inline export function st(p: usize, v: v128, n: i32): void {
+  if (n >= 4) v128.store(p, v);
+  else storeShort(p, v, n);
+}
+
+function loadShort(p: usize, n: i32): v128 {
+  let v = f32x4.splat(0);
+  v = f32x4.replace_lane(v, 0, load<f32>(p));
+  if (n > 1) v = f32x4.replace_lane(v, 1, load<f32>(p, 4));
+  if (n > 2) v = f32x4.replace_lane(v, 2, load<f32>(p, 8));
+  return v;
+}
+
+function storeShort(p: usize, v: v128, n: i32): void {
+  store<f32>(p, f32x4.extract_lane(v, 0));
+  if (n > 1) store<f32>(p, f32x4.extract_lane(v, 1), 4);
+  if (n > 2) store<f32>(p, f32x4.extract_lane(v, 2), 8);
 }
 
 export const ACT_TANH = 0;
@@ -125,23 +140,11 @@ export const ACT_SIGMOID = 1;
 export const ACT_RELU = 2;
 export const ACT_EXP = 3;
 
-// @ts-ignore: decorator
-@inline function apply(kind: i32, x: v128): v128 {
-  if (kind == ACT_TANH) return tanh4(x);
-  if (kind == ACT_SIGMOID) return sigmoid4(x);
-  if (kind == ACT_RELU) return relu4(x);
-  return exp4(x);
-}
-
 // dst[i] = f(src[i]) for i < n (dst may equal src). kind: ACT_* above.
 export function activate(dst: usize, src: usize, n: i32, kind: i32): void {
-  let i = 0;
-  for (; i + 4 <= n; i += 4) {
-    const o = <usize>i << 2;
-    st(dst + o, apply(kind, ld(src + o, true)), true);
-  }
-  for (; i < n; i++) {
-    const o = <usize>i << 2;
-    st(dst + o, apply(kind, ld(src + o, false)), false);
+  for (let i = 0; i < n; i += 4) {
+    const o = <usize>i << 2, m = n - i;
+    const x = ld(src + o, m);
+    st(dst + o, kind == ACT_TANH ? tanh4(x) : kind == ACT_SIGMOID ? sigmoid4(x) : kind == ACT_RELU ? relu4(x) : exp4(x), m);
   }
 }

@@ -75,25 +75,23 @@ function gruForwardStep(G: usize, gh: usize, N: usize, ht: usize, ldo: i32, hp: 
       memory.copy(h, hpr, <usize>H << 2);
       continue;
     }
-    let j = 0;
-    for (; j + 4 <= H; j += 4) gruForwardLanes(g, q, n, hpr, h, j, H, true);
-    for (; j < H; j++) gruForwardLanes(g, q, n, hpr, h, j, H, false);
+    for (let j = 0; j < H; j += 4) gruForwardLanes(g, q, n, hpr, h, j, H, H - j);
   }
 }
 
 // @ts-ignore: decorator
-@inline function gruForwardLanes(g: usize, q: usize, n: usize, hpr: usize, h: usize, j: i32, H: i32, full: bool): void {
+@inline function gruForwardLanes(g: usize, q: usize, n: usize, hpr: usize, h: usize, j: i32, H: i32, w: i32): void {
   const pr = f32p(g, j), pz = f32p(g, H + j), pn = f32p(g, 2 * H + j);
-  const r = sigmoid4(f32x4.add(ld(pr, full), ld(f32p(q, j), full)));
-  const z = sigmoid4(f32x4.add(ld(pz, full), ld(f32p(q, H + j), full)));
-  const hn = ld(f32p(q, 2 * H + j), full);
-  const nn = tanh4(f32x4.add(ld(pn, full), f32x4.mul(r, hn)));
-  const hv = ld(f32p(hpr, j), full);
+  const r = sigmoid4(f32x4.add(ld(pr, w), ld(f32p(q, j), w)));
+  const z = sigmoid4(f32x4.add(ld(pz, w), ld(f32p(q, H + j), w)));
+  const hn = ld(f32p(q, 2 * H + j), w);
+  const nn = tanh4(f32x4.add(ld(pn, w), f32x4.mul(r, hn)));
+  const hv = ld(f32p(hpr, j), w);
   // (1 − z)·n + z·h_prev = n + z·(h_prev − n)
   const hnew = f32x4.add(nn, f32x4.mul(z, f32x4.sub(hv, nn)));
-  st(pr, r, full); st(pz, z, full); st(pn, nn, full);
-  st(f32p(n, j), hn, full);
-  st(f32p(h, j), hnew, full);
+  st(pr, r, w); st(pz, z, w); st(pn, nn, w);
+  st(f32p(n, j), hn, w);
+  st(f32p(h, j), hnew, w);
 }
 
 export function gru_bwd_ws(T: i32, B: i32, I: i32, H: i32): i32 {
@@ -158,9 +156,7 @@ export function gruBackward(tid: i32, n: i32): void {
           memory.fill(dhh, 0, <usize>GH << 2);
           continue;
         }
-        let j = 0;
-        for (; j + 4 <= H; j += 4) gruBackwardLanes(g, nb, di, dhh, hpr, dob, dhb, j, H, true);
-        for (; j < H; j++) gruBackwardLanes(g, nb, di, dhh, hpr, dob, dhb, j, H, false);
+        for (let j = 0; j < H; j += 4) gruBackwardLanes(g, nb, di, dhh, hpr, dob, dhb, j, H, H - j);
       }
       // ∂E/∂h_prev = z ⊙ ∂E/∂h (already in dh) + δh_t · W_hh
       gemm(dhr, H, Dh, GH, 1, scratch, 0, rows, H, GH, 1);
@@ -174,21 +170,21 @@ export function gruBackward(tid: i32, n: i32): void {
 // dhb: in ∂E/∂h_t from the next step; out: the direct part z ⊙ ∂E/∂h_t of ∂E/∂h_prev.
 // @ts-ignore: decorator
 @inline function gruBackwardLanes(
-  g: usize, n: usize, di: usize, dhh: usize, hpr: usize, dob: usize, dhb: usize, j: i32, H: i32, full: bool,
+  g: usize, n: usize, di: usize, dhh: usize, hpr: usize, dob: usize, dhb: usize, j: i32, H: i32, w: i32,
 ): void {
   const one = f32x4.splat(1);
-  const r = ld(f32p(g, j), full), z = ld(f32p(g, H + j), full), nn = ld(f32p(g, 2 * H + j), full);
-  const hn = ld(f32p(n, j), full);
-  const hv = ld(f32p(hpr, j), full);
-  const dhv = f32x4.add(ld(f32p(dob, j), full), ld(f32p(dhb, j), full));
+  const r = ld(f32p(g, j), w), z = ld(f32p(g, H + j), w), nn = ld(f32p(g, 2 * H + j), w);
+  const hn = ld(f32p(n, j), w);
+  const hv = ld(f32p(hpr, j), w);
+  const dhv = f32x4.add(ld(f32p(dob, j), w), ld(f32p(dhb, j), w));
   const dan = f32x4.mul(f32x4.mul(dhv, f32x4.sub(one, z)), f32x4.sub(one, f32x4.mul(nn, nn)));
   const daz = f32x4.mul(f32x4.mul(dhv, f32x4.sub(hv, nn)), f32x4.mul(z, f32x4.sub(one, z)));
   const dar = f32x4.mul(f32x4.mul(dan, hn), f32x4.mul(r, f32x4.sub(one, r)));
-  st(f32p(di, j), dar, full);
-  st(f32p(di, H + j), daz, full);
-  st(f32p(di, 2 * H + j), dan, full);
-  st(f32p(dhh, j), dar, full);
-  st(f32p(dhh, H + j), daz, full);
-  st(f32p(dhh, 2 * H + j), f32x4.mul(dan, r), full);
-  st(f32p(dhb, j), f32x4.mul(dhv, z), full);
+  st(f32p(di, j), dar, w);
+  st(f32p(di, H + j), daz, w);
+  st(f32p(di, 2 * H + j), dan, w);
+  st(f32p(dhh, j), dar, w);
+  st(f32p(dhh, H + j), daz, w);
+  st(f32p(dhh, 2 * H + j), f32x4.mul(dan, r), w);
+  st(f32p(dhb, j), f32x4.mul(dhv, z), w);
 }

@@ -84,25 +84,23 @@ function lstmForwardStep(G: usize, cp: usize, ct: usize, tct: usize, ht: usize, 
       memory.copy(c, cpr, <usize>H << 2);
       continue;
     }
-    let j = 0;
-    for (; j + 4 <= H; j += 4) lstmForwardLanes(g, cpr, c, tc, h, j, H, true);
-    for (; j < H; j++) lstmForwardLanes(g, cpr, c, tc, h, j, H, false);
+    for (let j = 0; j < H; j += 4) lstmForwardLanes(g, cpr, c, tc, h, j, H, H - j);
   }
 }
 
 // @ts-ignore: decorator
-@inline function lstmForwardLanes(g: usize, cpr: usize, c: usize, tc: usize, h: usize, j: i32, H: i32, full: bool): void {
+@inline function lstmForwardLanes(g: usize, cpr: usize, c: usize, tc: usize, h: usize, j: i32, H: i32, w: i32): void {
   const pi = f32p(g, j), pf = f32p(g, H + j), pg = f32p(g, 2 * H + j), po = f32p(g, 3 * H + j);
-  const i = sigmoid4(ld(pi, full));
-  const f = sigmoid4(ld(pf, full));
-  const gg = tanh4(ld(pg, full));
-  const o = sigmoid4(ld(po, full));
-  const cn = f32x4.add(f32x4.mul(f, ld(f32p(cpr, j), full)), f32x4.mul(i, gg));
+  const i = sigmoid4(ld(pi, w));
+  const f = sigmoid4(ld(pf, w));
+  const gg = tanh4(ld(pg, w));
+  const o = sigmoid4(ld(po, w));
+  const cn = f32x4.add(f32x4.mul(f, ld(f32p(cpr, j), w)), f32x4.mul(i, gg));
   const tcn = tanh4(cn);
-  st(pi, i, full); st(pf, f, full); st(pg, gg, full); st(po, o, full);
-  st(f32p(c, j), cn, full);
-  st(f32p(tc, j), tcn, full);
-  st(f32p(h, j), f32x4.mul(o, tcn), full);
+  st(pi, i, w); st(pf, f, w); st(pg, gg, w); st(po, o, w);
+  st(f32p(c, j), cn, w);
+  st(f32p(tc, j), tcn, w);
+  st(f32p(h, j), f32x4.mul(o, tcn), w);
 }
 
 // Workspace floats for lstm_bwd.
@@ -169,9 +167,7 @@ export function lstmBackward(tid: i32, n: i32): void {
           passThrough(d, GH, dob, dhb, H);
           continue;
         }
-        let j = 0;
-        for (; j + 4 <= H; j += 4) lstmBackwardLanes(g, d, cpr, tc, dob, dhb, dcb, j, H, true);
-        for (; j < H; j++) lstmBackwardLanes(g, d, cpr, tc, dob, dhb, dcb, j, H, false);
+        for (let j = 0; j < H; j += 4) lstmBackwardLanes(g, d, cpr, tc, dob, dhb, dcb, j, H, H - j);
       }
       // ∂E/∂h_prev = δ_t · W_hh (the only sequential GEMM of the backward pass), added to the
       // pass-through of padded rows (the others were zeroed)
@@ -187,22 +183,22 @@ export function lstmBackward(tid: i32, n: i32): void {
 // dh (in: ∂E/∂h_t from the next step) and dc (in: from the next step; out: to the previous step).
 // @ts-ignore: decorator
 @inline function lstmBackwardLanes(
-  g: usize, d: usize, cpr: usize, tc: usize, dob: usize, dhb: usize, dcb: usize, j: i32, H: i32, full: bool,
+  g: usize, d: usize, cpr: usize, tc: usize, dob: usize, dhb: usize, dcb: usize, j: i32, H: i32, w: i32,
 ): void {
   const one = f32x4.splat(1);
-  const i = ld(f32p(g, j), full), f = ld(f32p(g, H + j), full);
-  const gg = ld(f32p(g, 2 * H + j), full), o = ld(f32p(g, 3 * H + j), full);
-  const tcv = ld(f32p(tc, j), full);
-  const dhv = f32x4.add(ld(f32p(dob, j), full), ld(f32p(dhb, j), full));
-  const dcv = f32x4.add(ld(f32p(dcb, j), full), f32x4.mul(f32x4.mul(dhv, o), f32x4.sub(one, f32x4.mul(tcv, tcv))));
+  const i = ld(f32p(g, j), w), f = ld(f32p(g, H + j), w);
+  const gg = ld(f32p(g, 2 * H + j), w), o = ld(f32p(g, 3 * H + j), w);
+  const tcv = ld(f32p(tc, j), w);
+  const dhv = f32x4.add(ld(f32p(dob, j), w), ld(f32p(dhb, j), w));
+  const dcv = f32x4.add(ld(f32p(dcb, j), w), f32x4.mul(f32x4.mul(dhv, o), f32x4.sub(one, f32x4.mul(tcv, tcv))));
   const di = f32x4.mul(f32x4.mul(dcv, gg), f32x4.mul(i, f32x4.sub(one, i)));
-  const df = f32x4.mul(f32x4.mul(dcv, ld(f32p(cpr, j), full)), f32x4.mul(f, f32x4.sub(one, f)));
+  const df = f32x4.mul(f32x4.mul(dcv, ld(f32p(cpr, j), w)), f32x4.mul(f, f32x4.sub(one, f)));
   const dg = f32x4.mul(f32x4.mul(dcv, i), f32x4.sub(one, f32x4.mul(gg, gg)));
   const dO = f32x4.mul(f32x4.mul(dhv, tcv), f32x4.mul(o, f32x4.sub(one, o)));
-  st(f32p(d, j), di, full);
-  st(f32p(d, H + j), df, full);
-  st(f32p(d, 2 * H + j), dg, full);
-  st(f32p(d, 3 * H + j), dO, full);
-  st(f32p(dcb, j), f32x4.mul(dcv, f), full);
-  st(f32p(dhb, j), f32x4.splat(0), full); // refilled by the recurrent GEMM
+  st(f32p(d, j), di, w);
+  st(f32p(d, H + j), df, w);
+  st(f32p(d, 2 * H + j), dg, w);
+  st(f32p(d, 3 * H + j), dO, w);
+  st(f32p(dcb, j), f32x4.mul(dcv, f), w);
+  st(f32p(dhb, j), f32x4.splat(0), w); // refilled by the recurrent GEMM
 }

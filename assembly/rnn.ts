@@ -67,13 +67,10 @@ function rnnForwardStep(P: usize, ht: usize, ldo: i32, hp: usize, hpld: i32, mas
       memory.copy(h, hp + (<usize>b * <usize>hpld << 2), <usize>H << 2);
       continue;
     }
-    let j = 0;
     if (relu) {
-      for (; j + 4 <= H; j += 4) st(f32p(h, j), relu4(ld(f32p(p, j), true)), true);
-      for (; j < H; j++) st(f32p(h, j), relu4(ld(f32p(p, j), false)), false);
+      for (let j = 0; j < H; j += 4) st(f32p(h, j), relu4(ld(f32p(p, j), H - j)), H - j);
     } else {
-      for (; j + 4 <= H; j += 4) st(f32p(h, j), tanh4(ld(f32p(p, j), true)), true);
-      for (; j < H; j++) st(f32p(h, j), tanh4(ld(f32p(p, j), false)), false);
+      for (let j = 0; j < H; j += 4) st(f32p(h, j), tanh4(ld(f32p(p, j), H - j)), H - j);
     }
   }
 }
@@ -129,13 +126,10 @@ export function rnnBackward(tid: i32, n: i32): void {
           passThrough(d, H, dob, dhb, H);
           continue;
         }
-        let j = 0;
         if (relu) {
-          for (; j + 4 <= H; j += 4) reluBackwardLanes(h, dob, dhb, d, j, true);
-          for (; j < H; j++) reluBackwardLanes(h, dob, dhb, d, j, false);
+          for (let j = 0; j < H; j += 4) reluBackwardLanes(h, dob, dhb, d, j, H - j);
         } else {
-          for (; j + 4 <= H; j += 4) tanhBackwardLanes(h, dob, dhb, d, j, true);
-          for (; j < H; j++) tanhBackwardLanes(h, dob, dhb, d, j, false);
+          for (let j = 0; j < H; j += 4) tanhBackwardLanes(h, dob, dhb, d, j, H - j);
         }
       }
       gemm(dhr, H, D, H, 1, scratch, 0, rows, H, H, 1); // onto the pass-through of padded rows
@@ -147,17 +141,17 @@ export function rnnBackward(tid: i32, n: i32): void {
 }
 
 // @ts-ignore: decorator
-@inline function tanhBackwardLanes(h: usize, dob: usize, dhb: usize, d: usize, j: i32, full: bool): void {
-  const hv = ld(f32p(h, j), full);
-  const dhv = f32x4.add(ld(f32p(dob, j), full), ld(f32p(dhb, j), full));
-  st(f32p(d, j), f32x4.mul(dhv, f32x4.sub(f32x4.splat(1), f32x4.mul(hv, hv))), full);
-  st(f32p(dhb, j), f32x4.splat(0), full); // refilled by the recurrent GEMM
+@inline function tanhBackwardLanes(h: usize, dob: usize, dhb: usize, d: usize, j: i32, w: i32): void {
+  const hv = ld(f32p(h, j), w);
+  const dhv = f32x4.add(ld(f32p(dob, j), w), ld(f32p(dhb, j), w));
+  st(f32p(d, j), f32x4.mul(dhv, f32x4.sub(f32x4.splat(1), f32x4.mul(hv, hv))), w);
+  st(f32p(dhb, j), f32x4.splat(0), w); // refilled by the recurrent GEMM
 }
 
 // @ts-ignore: decorator
-@inline function reluBackwardLanes(h: usize, dob: usize, dhb: usize, d: usize, j: i32, full: bool): void {
-  const hv = ld(f32p(h, j), full);
-  const dhv = f32x4.add(ld(f32p(dob, j), full), ld(f32p(dhb, j), full));
-  st(f32p(d, j), v128.and(dhv, f32x4.gt(hv, f32x4.splat(0))), full);
-  st(f32p(dhb, j), f32x4.splat(0), full); // refilled by the recurrent GEMM
+@inline function reluBackwardLanes(h: usize, dob: usize, dhb: usize, d: usize, j: i32, w: i32): void {
+  const hv = ld(f32p(h, j), w);
+  const dhv = f32x4.add(ld(f32p(dob, j), w), ld(f32p(dhb, j), w));
+  st(f32p(d, j), v128.and(dhv, f32x4.gt(hv, f32x4.splat(0))), w);
+  st(f32p(dhb, j), f32x4.splat(0), w); // refilled by the recurrent GEMM
 }
