@@ -3,7 +3,7 @@
 // output rows.
 
 import { gemm_packed_size, gemmShare, matmulInPlace, matmulShare, packShare } from './gemm';
-import { ARGS, barrier, run } from './parallel';
+import { ARGS, barrier, run, threadsFor } from './parallel';
 import { align4, colsumShare, f32p } from './sequence';
 import { TASK_LINEAR_BWD, TASK_LINEAR_FWD } from './tasks';
 
@@ -17,11 +17,6 @@ import { TASK_LINEAR_BWD, TASK_LINEAR_FWD } from './tasks';
   return changetype<LinearArgs>(ARGS);
 }
 
-// Threads worth using for M rows of a product with `work` multiply-adds (see sequenceThreads).
-function rowThreads(M: i32, work: i64): i32 {
-  return <i32>max<i64>(1, min<i64>(<i64>(M / 16), work / (1 << 21)));
-}
-
 // Workspace floats of linear_fwd and linear_bwd for M rows.
 export function linear_ws(M: i32, O: i32, F: i32): i32 {
   return max(gemm_packed_size(F, O), align4(gemm_packed_size(M, F)) + gemm_packed_size(O, F));
@@ -31,7 +26,7 @@ export function linear_ws(M: i32, O: i32, F: i32): i32 {
 export function linear_fwd(y: usize, x: usize, w: usize, b: usize, M: i32, O: i32, F: i32, ws: usize): void {
   const a = linearArgs();
   a.y = y; a.x = x; a.w = w; a.b = b; a.M = M; a.O = O; a.F = F; a.ws = ws;
-  run(TASK_LINEAR_FWD, rowThreads(M, <i64>M * <i64>O * <i64>F));
+  run(TASK_LINEAR_FWD, threadsFor(M, <i64>M * <i64>O * <i64>F));
 }
 
 export function linearForward(tid: i32, n: i32): void {
@@ -44,7 +39,7 @@ export function linearForward(tid: i32, n: i32): void {
 export function linear_bwd(dw: usize, db: usize, dx: usize, dy: usize, x: usize, w: usize, M: i32, O: i32, F: i32, ws: usize): void {
   const a = linearArgs();
   a.dw = dw; a.db = db; a.dx = dx; a.dy = dy; a.x = x; a.w = w; a.M = M; a.O = O; a.F = F; a.ws = ws;
-  run(TASK_LINEAR_BWD, rowThreads(M, <i64>M * <i64>O * <i64>F));
+  run(TASK_LINEAR_BWD, threadsFor(M, <i64>M * <i64>O * <i64>F));
 }
 
 export function linearBackward(tid: i32, n: i32): void {

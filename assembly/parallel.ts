@@ -25,6 +25,12 @@ const BAR_GEN: usize = BLOCK + 256; // barriers passed; waiters wait on it
 /** The arguments of the running task (see tasks.ts), written by the caller before the job starts. */
 export const ARGS: usize = memory.data(256, 64);
 
+// Jobs that ran on more than one thread (tests check that a kernel did split).
+let splitJobs: i32 = 0;
+export function split_jobs(): i32 {
+  return splitJobs;
+}
+
 // Threads the caller may use, itself included (set_pool). Per instance: only the caller's counts.
 let pool: i32 = 1;
 // Whether this thread may sleep in memory.atomic.wait32: not on a browser's main thread, where
@@ -55,6 +61,7 @@ export function run(task: i32, n: i32): void {
     runTask(task, 0, 1);
     return;
   }
+  splitJobs++;
   store<i32>(JOB_TASK, task);
   store<i32>(JOB_N, n);
   atomic.store<i32>(JOB_LEFT, n - 1);
@@ -124,6 +131,24 @@ export function pool_exit(): void {
 export function pool_reset(): void {
   if (!ASC_FEATURE_THREADS) return;
   atomic.store<i32>(JOB_EXIT, 0);
+}
+
+// When a kernel is worth splitting: each thread must get at least `minRows` rows (of its batch or
+// its product) and `minShare` multiply-adds, enough to outweigh waking it and the barriers. Tests
+// lower both to split every kernel that can be split (set_split_thresholds).
+let minRows: i32 = 8;
+let minShare: i64 = 1 << 21;
+
+export function set_split_thresholds(rows: i32, share: i32): void {
+  minRows = max(4, rows);
+  minShare = max<i64>(0, <i64>share);
+}
+
+// Threads worth using for `rows` rows and `work` multiply-adds in all (the pool caps it in run()).
+export function threadsFor(rows: i32, work: i64): i32 {
+  let n = rows / minRows;
+  if (minShare > 0) n = <i32>min<i64>(<i64>n, work / minShare);
+  return max(1, n);
 }
 
 // The first of `count` items (in whole units of `unit`) that thread tid of n takes: shares differ

@@ -14,7 +14,7 @@ import {
   allRowsSparse, gemm, gemm_nt_rows, gemm_packed_size, gemmShare, matmulInPlace, matmulShare, packShare, SMALL_ROWS,
 } from './gemm';
 import { madd } from './fma';
-import { ARGS, barrier, shareStart } from './parallel';
+import { ARGS, barrier, shareStart, threadsFor } from './parallel';
 
 // The arguments of a recurrent layer's forward or backward (one direction), written by the
 // exported kernel (lstm_fwd, …) and read by every thread running it. Pointers, sizes and flags
@@ -33,16 +33,10 @@ import { ARGS, barrier, shareStart } from './parallel';
   return changetype<SeqArgs>(ARGS);
 }
 
-// Threads worth using for a layer's sequence: batch rows are shared in groups of 4, at least 8
-// rows a thread, and each thread must get enough multiply-adds to outweigh waking it and the
-// barriers (MIN_SHARE). Per-step gradient norms (dhn, diagnostics) are summed over the whole
-// batch: one thread.
-const MIN_ROWS: i32 = 8;
-const MIN_SHARE: i64 = 1 << 21;
+// Threads worth using for a layer's sequence, whose time loop shares the batch rows (see
+// threadsFor). Per-step gradient norms (dhn, diagnostics) are summed over the whole batch: one thread.
 export function sequenceThreads(T: i32, B: i32, I: i32, H: i32, G: i32, dhn: usize): i32 {
-  if (dhn) return 1;
-  const work = <i64>T * <i64>B * <i64>(G * H) * <i64>(I + H);
-  return <i32>max<i64>(1, min<i64>(<i64>(B / MIN_ROWS), work / MIN_SHARE));
+  return dhn ? 1 : threadsFor(B, <i64>T * <i64>B * <i64>(G * H) * <i64>(I + H));
 }
 
 // The batch rows [b0, b1) of thread tid of n: in groups of 4, like gemmShare's rows.

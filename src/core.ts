@@ -3,7 +3,7 @@
  * Each runtime's entry (index.ts for Node, index.web.ts, index.workerd.ts) adds its own `init`.
  * @packageDocumentation
  */
-export { isInitialized, runtimeInfo, hasRelaxedSimd, type InitOptions, type WasmSource, type RuntimeInfo } from './runtime/loader.js';
+export { isInitialized, runtimeInfo, setThreads, terminateThreads, hasRelaxedSimd, type InitOptions, type WasmSource, type RuntimeInfo } from './runtime/loader.js';
 export { setLimits, getLimits, type Limits } from './runtime/limits.js';
 export { RNN, type RNNOptions } from './layers/rnn.js';
 export { LSTM, type LSTMForwardResult, type LSTMBackwardResult } from './layers/lstm.js';

@@ -81,4 +81,4 @@ for (const [name, src] of Object.entries(ENTRIES)) {
 
 execFileSync(process.execPath, [`${ROOT}node_modules/typescript/bin/tsc`, '-p', `${ROOT}tsconfig.build.json`], { stdio: 'inherit' });
 cpSync(`${DIST}types`, `${DIST}cjs/types`, { recursive: true });
-for (const f of ['rnn.wasm', 'rnn-relaxed.wasm']) copyFileSync(`${ROOT}build/${f}`, `${DIST}${f}`);
+for (const f of ['rnn.wasm', 'rnn-relaxed.wasm', 'rnn-threads.wasm', 'rnn-threads-relaxed.wasm']) copyFileSync(`${ROOT}build/${f}`, `${DIST}${f}`);

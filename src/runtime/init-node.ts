@@ -1,4 +1,5 @@
 import { fetchBytes, checkMagic, initWith, type InitOptions, type Locator } from './loader.js';
+import { WORKER_BODY, type ThreadHost } from './threads.js';
 
 // Bundled: dist/<chunk>.js sits beside dist/rnn.wasm. Run from this very source file (tests,
 // tsx): src/runtime/ → build/.
@@ -14,7 +15,32 @@ const node: Locator = {
     return bytes;
   },
   base: () => `file://${process.cwd()}/`,
+  threads: nodeThreads,
 };
+
+// Threads are worker_threads running a small eval'd script. A worker is unref'd once it waits
+// for jobs: it never keeps the process alive.
+async function nodeThreads(): Promise<ThreadHost> {
+  const [{ Worker }, os] = await Promise.all([import('node:worker_threads'), import('node:os')]);
+  const script = `const { parentPort, workerData: d } = require('node:worker_threads');\nconst post = (m) => parentPort.postMessage(m);${WORKER_BODY}`;
+  return {
+    cores: typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length,
+    mayBlock: true,
+    spawn: (start) => new Promise((resolve, reject) => {
+      const w = new Worker(script, { eval: true, workerData: start, name: `rnn-wasm thread ${start.tid}` });
+      const timer = setTimeout(() => { void w.terminate(); reject(new Error(`thread ${start.tid} did not start within ${SPAWN_TIMEOUT_MS / 1000} s`)); }, SPAWN_TIMEOUT_MS);
+      w.once('message', () => {
+        clearTimeout(timer);
+        w.unref();
+        resolve({ terminate: () => w.terminate().then(() => undefined) });
+      });
+      w.once('error', (e) => { clearTimeout(timer); reject(e); });
+      w.once('exit', (code) => { clearTimeout(timer); reject(new Error(`thread ${start.tid} exited (code ${code}) before it started`)); });
+    }),
+  };
+}
+
+const SPAWN_TIMEOUT_MS = 20_000;
 
 /**
  * Load and instantiate the WebAssembly kernels. Call once before creating layers.

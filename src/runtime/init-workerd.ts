@@ -6,9 +6,10 @@ import relaxedModule from './rnn-relaxed.wasm';
 import { fetchBytes, initWith, type InitOptions, type Locator } from './loader.js';
 
 const workerd: Locator = {
-  locate: (file) => (file === 'rnn-relaxed.wasm' ? relaxedModule : plainModule),
+  locate: (file) => (file === 'rnn-relaxed.wasm' ? relaxedModule : plainModule), // never a threaded build here
   read: fetchBytes,
   base: () => undefined,
+  threads: async () => 'Cloudflare Workers run one thread (no Web Workers or shared memory)',
 };
 
 /**

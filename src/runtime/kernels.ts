@@ -11,10 +11,12 @@ export interface Kernels {
   set_pool(n: number): void;
   pool_size(): number;
   set_may_block(v: number): void;
+  set_split_thresholds(rows: number, share: number): void;
   worker_generation(): number;
   worker_loop(tid: number, gen: number): void;
   pool_exit(): void;
   pool_reset(): void;
+  split_jobs(): number;
   thread_setup(scratch: number): void;
   thread_scratch_bytes(): number;
 

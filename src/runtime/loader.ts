@@ -1,7 +1,8 @@
-import { NotInitializedError, WasmLoadError } from '../errors.js';
+import { ConfigError, NotInitializedError, WasmLoadError } from '../errors.js';
 import { checkOptions, is } from '../options.js';
 import { Arena } from './arena.js';
 import type { Kernels } from './kernels.js';
+import { AUTO_THREADS_CAP, MAX_THREADS, ThreadPool, type ThreadHost } from './threads.js';
 
 /** Where the WebAssembly module comes from. */
 export type WasmSource =
@@ -20,7 +21,9 @@ export interface InitOptions {
    * a `file:` URL, or a fetch `Response`. Default: `rnn.wasm` beside the package's entry, read
    * from disk in Node, fetched via `new URL('./rnn.wasm', import.meta.url)` in browsers and
    * workers, and imported precompiled on Cloudflare Workers.
-   * Give the build that matches `simd` (rnn-relaxed.wasm for 'relaxed').
+   * Without `wasm`, the build matches `simd` and `threads`: rnn-threads.wasm or
+   * rnn-threads-relaxed.wasm where threads can run, else rnn.wasm or rnn-relaxed.wasm. A module
+   * given here is used as it is (a single-threaded build runs on one thread).
    */
   wasm?: WasmSource;
   /**
@@ -30,21 +33,43 @@ export interface InitOptions {
    * `'auto'` (default): relaxed when this engine validates relaxed SIMD, else plain.
    */
   simd?: 'auto' | 'relaxed' | 'plain';
+  /**
+   * Threads that run training and inference: a count (1: the calling thread alone), or
+   * `'auto'` (default): the cores the runtime reports, at most 8. More than one needs
+   * SharedArrayBuffer and workers: Node, Deno, and browsers on cross-origin isolated pages
+   * (served with `Cross-Origin-Opener-Policy: same-origin` and
+   * `Cross-Origin-Embedder-Policy: require-corp`). Elsewhere (Cloudflare Workers, a page
+   * without those headers) rnn-wasm runs on one thread and {@link runtimeInfo} says why.
+   * Results are bit-identical for every thread count. Change it later with {@link setThreads}.
+   */
+  threads?: number | 'auto';
 }
 
 /** What {@link init} loaded. */
 export interface RuntimeInfo {
-  /** The build in use: 'relaxed' (fused multiply-add) or 'plain' SIMD. */
+  /** The SIMD kind of the build in use: 'relaxed' (fused multiply-add) or 'plain' SIMD. */
   simd: 'relaxed' | 'plain';
+  /** 'threads' (shared memory, can run on several threads) or 'single' (one thread only). */
+  build: 'threads' | 'single';
   /** Where the module came from. */
   source: string;
+  /** Threads the kernels run on now, the calling thread included. */
+  threads: number;
+  /** Logical cores the runtime reports. */
+  cores: number;
+  /** Why rnn-wasm runs on one thread only, when that is not by choice. */
+  threadsNote?: string;
 }
 
 /** @internal */
 export interface Runtime {
   kernels: Kernels;
   arena: Arena;
-  info: RuntimeInfo;
+  info: Omit<RuntimeInfo, 'threads' | 'cores'>;
+  /** The threaded build's workers; undefined for the single-threaded build. */
+  pool?: ThreadPool;
+  /** Cores the runtime reports (1 where it does not say). */
+  cores: number;
 }
 
 let runtime: Runtime | undefined;
@@ -65,6 +90,9 @@ const RELAXED_PROBE = (() => {
     10, body.length + 2, 1, body.length, ...body]);
 })();
 
+// (module (import "e" "m" (memory 1 1 shared))) — validates only where wasm threads exist
+const THREADS_PROBE = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 2, 9, 1, 1, 101, 1, 109, 2, 3, 1, 1]);
+
 /** True when this engine supports relaxed SIMD (fused multiply-add). */
 export function hasRelaxedSimd(): boolean {
   return typeof WebAssembly === 'object' && WebAssembly.validate(RELAXED_PROBE);
@@ -81,10 +109,12 @@ export interface Locator {
   read(url: URL): Promise<Uint8Array>;
   /** What a relative URL string given to init({ wasm }) is resolved against. */
   base(): string | undefined;
+  /** How this runtime starts threads, or why it cannot. */
+  threads(): Promise<ThreadHost | string>;
 }
 
-/** @internal The two builds. */
-export type WasmFile = 'rnn.wasm' | 'rnn-relaxed.wasm';
+/** @internal The four builds: single-threaded or threaded, plain or relaxed SIMD. */
+export type WasmFile = 'rnn.wasm' | 'rnn-relaxed.wasm' | 'rnn-threads.wasm' | 'rnn-threads-relaxed.wasm';
 
 /**
  * @internal {@link init} of every entry point: idempotent (later calls resolve at once, their
@@ -93,7 +123,8 @@ export type WasmFile = 'rnn.wasm' | 'rnn-relaxed.wasm';
  */
 export function initWith(options: InitOptions | undefined, locator: Locator): Promise<void> {
   try {
-    checkOptions('init', options, { wasm: is.checkedLater, simd: is.oneOf('auto', 'relaxed', 'plain') });
+    checkOptions('init', options, { wasm: is.checkedLater, simd: is.oneOf('auto', 'relaxed', 'plain'), threads: is.checkedLater });
+    if (options?.threads !== undefined) threadCount('init({ threads })', options.threads, 1);
   } catch (e) {
     return Promise.reject(e);
   }
@@ -110,9 +141,53 @@ export function initWith(options: InitOptions | undefined, locator: Locator): Pr
   return pending.then(() => undefined);
 }
 
-/** Which build was loaded and from where (after {@link init}). */
+/** Which build was loaded, from where, and on how many threads it runs (after {@link init}). */
 export function runtimeInfo(): RuntimeInfo {
-  return { ...getRuntime().info };
+  const rt = getRuntime();
+  return { ...rt.info, threads: rt.pool?.threads ?? 1, cores: rt.cores };
+}
+
+/**
+ * Run the kernels on `threads` threads from now on (the calling thread included): a count, or
+ * `'auto'` (the cores the runtime reports, at most 8). Workers are started as needed; a smaller
+ * count leaves the others asleep. Where threads cannot run (the single-threaded build was loaded:
+ * see {@link InitOptions.threads}) it stays at 1. Resolves to the count now in use. Results are
+ * bit-identical for every count. Call it between calls into models, not during one.
+ *
+ * @example
+ * ```ts
+ * await init();
+ * await setThreads(1);            // e.g. to leave the other cores to something else
+ * ```
+ */
+export async function setThreads(threads: number | 'auto'): Promise<number> {
+  const rt = getRuntime();
+  const n = threadCount('setThreads', threads, rt.cores);
+  if (!rt.pool) return 1;
+  try {
+    await rt.pool.resize(n);
+  } catch (cause) {
+    throw new WasmLoadError(`setThreads(${n}): could not start a worker thread: ${message(cause)}`, { cause });
+  }
+  return rt.pool.threads;
+}
+
+/**
+ * End the worker threads (if any): the kernels run on the calling thread until
+ * {@link setThreads} asks for more. Worker threads never keep a Node process alive anyway; this
+ * frees them for a long-running program that is done with rnn-wasm.
+ */
+export async function terminateThreads(): Promise<void> {
+  await getRuntime().pool?.terminate();
+}
+
+// A thread count option: 'auto' or an integer in [1, MAX_THREADS].
+function threadCount(what: string, v: unknown, cores: number): number {
+  if (v === 'auto') return Math.max(1, Math.min(cores, AUTO_THREADS_CAP));
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > MAX_THREADS) {
+    throw new ConfigError(`${what}: expected 'auto' or an integer from 1 to ${MAX_THREADS}, got ${typeof v === 'number' ? v : describe(v)}`);
+  }
+  return v;
 }
 
 /** True once {@link init} has completed. */
@@ -151,33 +226,69 @@ async function load(options: InitOptions, locator: Locator): Promise<Runtime> {
     );
   }
   const simd: 'relaxed' | 'plain' = mode === 'plain' ? 'plain' : relaxedAvailable ? 'relaxed' : 'plain';
-  const { source, tried } = await resolveSource(options.wasm, simd, locator);
+  // threads: possible where the runtime has workers and shared memory, and the engine wasm threads
+  const host = await locator.threads().catch((e: unknown) => `could not load the runtime's worker support: ${message(e)}`);
+  const threadsOk = typeof host === 'object' && WebAssembly.validate(THREADS_PROBE);
+  const cores = typeof host === 'object' ? Math.max(1, host.cores) : 1;
+  const wanted = threadCount('init({ threads })', options.threads ?? 'auto', cores);
+  const file: WasmFile = threadsOk
+    ? (simd === 'relaxed' ? 'rnn-threads-relaxed.wasm' : 'rnn-threads.wasm')
+    : (simd === 'relaxed' ? 'rnn-relaxed.wasm' : 'rnn.wasm');
+  const { source, tried } = await resolveSource(options.wasm, file, locator);
+  let module: WebAssembly.Module;
   let exports: Kernels;
+  let threaded = false;
   try {
-    // WebAssembly itself, not @assemblyscript/loader: the module imports nothing and aborts
-    // nowhere (built with noAssert), so the loader would only add its wrappers, which allocate
-    // per call, and its check `typeof Response`, which in Node loads the whole fetch
-    // implementation (20-30 ms of a cold start)
-    const instance = source instanceof WebAssembly.Module
-      ? await WebAssembly.instantiate(source, {})
-      : (await WebAssembly.instantiate(source as BufferSource, {})).instance;
-    exports = instance.exports as unknown as Kernels;
+    // WebAssembly itself, not @assemblyscript/loader: the module aborts nowhere (built with
+    // noAssert), so the loader would only add its wrappers, which allocate per call, and its check
+    // `typeof Response`, which in Node loads the whole fetch implementation (20-30 ms of a cold start)
+    module = source instanceof WebAssembly.Module ? source : await WebAssembly.compile(source as BufferSource);
+    // the threaded builds import a shared memory; the single-threaded ones make their own
+    threaded = WebAssembly.Module.imports(module).some((i) => i.kind === 'memory');
+    const imports: WebAssembly.Imports = threaded ? { env: { memory: sharedMemory() } } : {};
+    exports = (await WebAssembly.instantiate(module, imports)).exports as unknown as Kernels;
   } catch (cause) {
     const hint = /code generation|disallowed/i.test(message(cause))
       ? ' (this runtime only runs precompiled modules, as Cloudflare Workers do: import the .wasm file, which gives a WebAssembly.Module, and pass it as init({ wasm }))'
       : '';
     throw new WasmLoadError(`could not instantiate the rnn-wasm module from ${tried}: ${message(cause)}${hint}`, { cause });
   }
-  for (const name of ['memory', 'gemm', 'lstm_fwd', 'gru_bwd', 'heap_base']) {
+  for (const name of ['memory', 'gemm', 'lstm_fwd', 'gru_bwd', 'heap_base', 'worker_loop']) {
     if (!(name in exports)) {
       throw new WasmLoadError(`the module loaded from ${tried} is not rnn-wasm's (no export "${name}")`);
     }
   }
-  return { kernels: exports, arena: new Arena(exports.memory, exports.heap_base()), info: { simd, source: tried } };
+  const arena = new Arena(exports.memory, exports.heap_base());
+  let threadsNote = typeof host === 'string' ? host
+    : !threadsOk ? 'this engine does not support WebAssembly threads (shared memory and atomics)'
+      : !threaded ? `the module given to init({ wasm }) is a single-threaded build (${tried}); give rnn-threads.wasm (or rnn-threads-relaxed.wasm) for threads`
+        : undefined;
+  let pool: ThreadPool | undefined;
+  if (threaded && typeof host === 'object') {
+    pool = new ThreadPool(host, module, exports, arena);
+    try {
+      await pool.resize(wanted);
+    } catch (e) {
+      // the kernels run on the calling thread alone, as in a runtime without threads
+      await pool.terminate().catch(() => undefined);
+      threadsNote = `worker threads could not start (${message(e)})`;
+    }
+  }
+  return { kernels: exports, arena, info: { simd, build: threaded ? 'threads' : 'single', source: tried, threadsNote }, pool, cores };
 }
 
-async function resolveSource(wasm: WasmSource | undefined, simd: 'relaxed' | 'plain', locator: Locator): Promise<{ source: unknown; tried: string }> {
-  if (wasm === undefined) return defaultSource(simd === 'relaxed' ? 'rnn-relaxed.wasm' : 'rnn.wasm', locator);
+// The threaded builds' memory: shared, with room to grow to 4 GiB (or 1 GiB where an engine
+// refuses to reserve that much).
+function sharedMemory(): WebAssembly.Memory {
+  try {
+    return new WebAssembly.Memory({ initial: 16, maximum: 65536, shared: true });
+  } catch {
+    return new WebAssembly.Memory({ initial: 16, maximum: 16384, shared: true });
+  }
+}
+
+async function resolveSource(wasm: WasmSource | undefined, file: WasmFile, locator: Locator): Promise<{ source: unknown; tried: string }> {
+  if (wasm === undefined) return defaultSource(file, locator);
   if (wasm instanceof WebAssembly.Module) return { source: wasm, tried: 'the WebAssembly.Module given' };
   if (ArrayBuffer.isView(wasm) || wasm instanceof ArrayBuffer) {
     checkMagic(wasm, 'the bytes given');

@@ -1,5 +1,7 @@
-// The two builds: rnn.wasm (fixed-width SIMD) and rnn-relaxed.wasm (fused multiply-add through
-// relaxed SIMD), chosen at init() by feature detection. `npm test` runs the whole suite on both.
+// The builds: rnn.wasm (fixed-width SIMD) and rnn-relaxed.wasm (fused multiply-add through
+// relaxed SIMD), chosen at init() by feature detection, and their threaded twins rnn-threads.wasm
+// and rnn-threads-relaxed.wasm (shared memory, atomics), which Node loads. `npm test` runs the
+// whole suite on both SIMD kinds.
 import { readFileSync } from 'node:fs';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 
@@ -17,7 +19,8 @@ describe('build selection', () => {
     expect(lib.hasRelaxedSimd()).toBe(relaxedRun);
     await lib.init();
     expect(lib.runtimeInfo().simd).toBe(relaxedRun ? 'relaxed' : 'plain');
-    expect(lib.runtimeInfo().source).toMatch(relaxedRun ? /rnn-relaxed\.wasm$/ : /\/rnn\.wasm$/);
+    expect(lib.runtimeInfo().build).toBe('threads');
+    expect(lib.runtimeInfo().source).toMatch(relaxedRun ? /\/rnn-threads-relaxed\.wasm$/ : /\/rnn-threads\.wasm$/);
   });
 
   it("init({ simd: 'plain' }) always loads the plain build", async () => {
@@ -34,5 +37,15 @@ describe('build selection', () => {
     const relaxed = readFileSync(new URL('../../build/rnn-relaxed.wat', import.meta.url), 'utf8');
     expect(plain).not.toMatch(/relaxed_madd/);
     expect((relaxed.match(/f32x4\.relaxed_madd/g) ?? []).length).toBeGreaterThan(50);
+  });
+
+  it('only the threaded builds import a shared memory and hold atomics, and they have no data segment to re-apply per worker', () => {
+    for (const [file, threaded] of [['rnn', false], ['rnn-relaxed', false], ['rnn-threads', true], ['rnn-threads-relaxed', true]] as const) {
+      const wat = readFileSync(new URL(`../../build/${file}.wat`, import.meta.url), 'utf8');
+      expect(/\(import "env" "memory" \(memory \$0 \d+ 65536 shared\)\)/.test(wat), file).toBe(threaded);
+      expect(/memory\.atomic\.wait32/.test(wat), file).toBe(threaded);
+      // a worker's instantiation would write every active data segment again, over live memory
+      expect(/\(data /.test(wat), file).toBe(false);
+    }
   });
 });

@@ -18,6 +18,9 @@ const PAGE_SRC = fileURLToPath(new URL('./browser/', import.meta.url));
 const OUT = path.join(ROOT, 'build/browser-test');
 type Simd = RuntimeInfo['simd'];
 const wasmFile = (simd: Simd) => (simd === 'relaxed' ? 'rnn-relaxed.wasm' : 'rnn.wasm');
+// runtimeInfo().threadsNote on a page served without COOP/COEP headers
+const NOT_ISOLATED = 'SharedArrayBuffer is not available: the page is not cross-origin isolated (serve it with the headers ' +
+  'Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp)';
 
 /** What page.js puts on `window.rnnTest`. */
 interface PageApi {
@@ -143,7 +146,8 @@ describe('in headless Chromium, the packed package bundled by esbuild', () => {
     const fromPage = await page.evaluate((mode) => (window as unknown as PageWindow).rnnTest.train(mode), simd);
     const fromNode = await trainAndPredict({ Sequential, Embedding, LSTM, Dropout, GRU, Linear }, { Trainer, textDataset, splitDataset });
 
-    expect(fromPage.info).toEqual({ simd, source: `${server!.url}${file}` });
+    // a page without COOP/COEP headers has no SharedArrayBuffer: the single-threaded build, and why
+    expect(fromPage.info).toEqual({ simd, build: 'single', source: `${server!.url}${file}`, threads: 1, cores: expect.any(Number), threadsNote: NOT_ISOLATED });
     // not vacuous: ten finite updates that learned something
     expect(fromNode.losses).toHaveLength(10);
     expect(fromNode.losses.every(Number.isFinite)).toBe(true);
@@ -162,7 +166,7 @@ describe('in headless Chromium, the packed package bundled by esbuild', () => {
       isWasmLoadError: true, name: 'WasmLoadError', initialized: false,
       message: `fetching ${missing} failed: HTTP 404 Not Found`,
     });
-    expect(r.info).toEqual({ simd, source: `${server!.url}${wasmFile(simd)}` });
+    expect(r.info).toEqual({ simd, build: 'single', source: `${server!.url}${wasmFile(simd)}`, threads: 1, cores: expect.any(Number), threadsNote: NOT_ISOLATED });
     expect(r.output).toHaveLength(2 * 3);
     expect(r.output.every(Number.isFinite)).toBe(true);
     // the browser's own report of the failed fetch is the only console error

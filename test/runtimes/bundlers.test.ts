@@ -147,7 +147,7 @@ describe('the packed package in apps built by real bundlers, run in headless Chr
     expect(numbers(relaxed)).not.toEqual(numbers(plain));
   }, 10_000);
 
-  it.each(Object.keys(BUILDERS))('%s: builds without warnings, emits both wasm builds unchanged, and the page computes the bits Node does', async (name) => {
+  it.each(Object.keys(BUILDERS))('%s: builds without warnings, emits the four wasm builds unchanged, and the page computes the bits Node does', async (name) => {
     const out = path.join(OUT, name);
     const { version, warnings } = await BUILDERS[name](out);
     expect(warnings).toEqual([]);
@@ -155,7 +155,8 @@ describe('the packed package in apps built by real bundlers, run in headless Chr
     const files = filesIn(out);
     const js = files.filter((f) => f.endsWith('.js')).map((f) => readFileSync(path.join(out, f)));
     const wasm = files.filter((f) => f.endsWith('.wasm'));
-    // both builds, byte for byte: the page picks one at run time (an engine without relaxed SIMD needs rnn.wasm)
+    // every build, byte for byte: the page picks one at run time (an engine without relaxed SIMD needs
+    // rnn.wasm; a cross-origin isolated page loads a threaded one)
     const sameAs = (f: string) => WASM_BUILDS.find((b) => packaged[b].equals(readFileSync(path.join(out, f)))) ?? `${f}: none of the package's`;
     expect(wasm.map(sameAs).sort()).toEqual([...WASM_BUILDS].sort());
     // the browser entry, not the Node one (which imports node:fs)

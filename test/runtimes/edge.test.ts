@@ -134,7 +134,11 @@ describe('Cloudflare Worker (workerd via miniflare)', () => {
     expect(auto.body.simd).toBe('relaxed'); // workerd's V8 ships relaxed SIMD
     expect(auto.body.source).toBe('the bundled rnn-relaxed.wasm');
     const plain = await ask('plain', 'GET', '/info');
-    expect(plain.body).toEqual({ simd: 'plain', source: 'the bundled rnn.wasm' });
+    // one thread, and why: the single-threaded build, never the threaded one
+    expect(plain.body).toEqual({
+      simd: 'plain', build: 'single', source: 'the bundled rnn.wasm', threads: 1, cores: 1,
+      threadsNote: 'Cloudflare Workers run one thread (no Web Workers or shared memory)',
+    });
   }, 10_000);
 
   it("answers POST /predict with Node's predictions for the saved model, on both builds", async () => {
@@ -189,7 +193,12 @@ describe('Deno', () => {
     expect(auto.entry).toBe(pathToFileURL(path.join(PACKAGE, 'dist/index.node.js')).href);
     for (const [{ answers }, build] of [[auto, 'relaxed'], [plain, 'plain']] as const) {
       const [info, ...rest] = answers;
-      expect(info.body).toEqual({ simd: build, source: pathToFileURL(path.join(PACKAGE, 'dist', build === 'relaxed' ? 'rnn-relaxed.wasm' : 'rnn.wasm')).href });
+      // Deno has worker_threads and shared memory: the threaded build, on every core (at most 8)
+      const body = info.body as { cores: number };
+      expect(info.body).toEqual({
+        simd: build, build: 'threads', source: pathToFileURL(path.join(PACKAGE, 'dist', build === 'relaxed' ? 'rnn-threads-relaxed.wasm' : 'rnn-threads.wasm')).href,
+        threads: Math.min(body.cores, 8), cores: body.cores,
+      });
       expectNodePredictions(rest.slice(0, CASES.length), build);
       expect(rest[CASES.length]).toEqual({ status: 400, body: { error: 'ShapeError', message: badMessage } });
     }

@@ -40,11 +40,11 @@ export function packInfo(): PackInfo {
   return JSON.parse(readFileSync(path.join(CONSUMER, 'pack.json'), 'utf8')) as PackInfo;
 }
 
-/** The two wasm builds the package ships. */
-export const WASM_BUILDS = ['rnn.wasm', 'rnn-relaxed.wasm'] as const;
+/** The wasm builds the package ships: single-threaded and threaded, plain and relaxed SIMD. */
+export const WASM_BUILDS = ['rnn.wasm', 'rnn-relaxed.wasm', 'rnn-threads.wasm', 'rnn-threads-relaxed.wasm'] as const;
 
 /**
- * Copy both wasm builds of the installed package into `dir`, found through its "./rnn.wasm"
+ * Copy the wasm builds of the installed package into `dir`, found through its "./rnn.wasm"
  * exports as a user's build script would: bundlers that do not copy the targets of
  * new URL('./rnn.wasm', import.meta.url) (esbuild) need them beside the bundle.
  */
