@@ -12,7 +12,7 @@ import { Dropout, Embedding, GRU, init, Linear, LSTM, runtimeInfo, Sequential, t
 import { splitDataset, textDataset, Trainer } from '../../src/train/index.js';
 import { CHROMIUM, hasChromium, launchChromium, serve } from '../support/browser.js';
 import { CONSUMER, copyWasmBuilds, ROOT } from '../support/consumer.js';
-import { trainAndPredict, type Trace } from './browser/workload.js';
+import { trainAndPredict, trainAndPredictLarge, type Trace } from './browser/workload.js';
 
 const PAGE_SRC = fileURLToPath(new URL('./browser/', import.meta.url));
 const OUT = path.join(ROOT, 'build/browser-test');
@@ -25,6 +25,7 @@ const NOT_ISOLATED = 'SharedArrayBuffer is not available: the page is not cross-
 /** What page.js puts on `window.rnnTest`. */
 interface PageApi {
   train(simd: Simd): Promise<{ info: RuntimeInfo; trace: Trace }>;
+  threads(simd: Simd): Promise<{ info: RuntimeInfo; crossOriginIsolated: boolean; traces: { threads: number; trace: Trace }[] }>;
   missingThenRetry(simd: Simd): Promise<{
     failure?: { isWasmLoadError: boolean; name: string; message: string; initialized: boolean };
     info: RuntimeInfo;
@@ -74,12 +75,12 @@ let metafile: Metafile;
 let simd: Simd;
 
 /** A fresh page (fresh module state, so init() not yet called) with page.js loaded. */
-async function openPage(): Promise<{ page: Page; problems: PageProblem[] }> {
+async function openPage(at = server!): Promise<{ page: Page; problems: PageProblem[] }> {
   const page = await browser!.newPage();
   const problems: PageProblem[] = [];
   page.on('console', (m) => { if (m.type() === 'error') problems.push({ kind: 'console', text: m.text(), url: m.location().url }); });
   page.on('pageerror', (e) => problems.push({ kind: 'pageerror', text: String(e) }));
-  await page.goto(server!.url);
+  await page.goto(at.url);
   await page.waitForFunction(() => 'rnnTest' in window, undefined, { timeout: 5_000 });
   return { page, problems };
 }
@@ -156,6 +157,29 @@ describe('in headless Chromium, the packed package bundled by esbuild', () => {
     expect(problems).toEqual([]);
     await page.close();
   }, 10_000);
+
+  it('on a cross-origin isolated page (COOP/COEP): the threaded build on Web Workers, the same bits on 1 and 2 threads as Node', async () => {
+    const isolated = await serve(OUT, { isolated: true });
+    try {
+      const { page, problems } = await openPage(isolated);
+      const r = await page.evaluate((mode) => (window as unknown as PageWindow).rnnTest.threads(mode), simd);
+      const file = simd === 'relaxed' ? 'rnn-threads-relaxed.wasm' : 'rnn-threads.wasm';
+      expect(r.crossOriginIsolated).toBe(true);
+      expect(r.info).toEqual({ simd, build: 'threads', source: `${isolated.url}${file}`, threads: Math.min(r.info.cores, 8), cores: r.info.cores });
+      expect(r.info.cores).toBeGreaterThanOrEqual(2); // this machine's: the pool really has a worker
+      expect(r.traces.map((t) => t.threads)).toEqual([1, 2]);
+      // the pool's worker is a Web Worker of the page, started from a blob: URL
+      expect(page.workers().map((w) => w.url()).filter((u) => u.startsWith('blob:'))).toHaveLength(1);
+      const fromNode = await trainAndPredictLarge({ Sequential, Embedding, LSTM, Dropout, GRU, Linear }, { Trainer, textDataset, splitDataset });
+      expect(fromNode.losses).toHaveLength(6);
+      expect(fromNode.losses[5]).toBeLessThan(fromNode.losses[0]);
+      for (const { trace } of r.traces) expect(traceDifferences(trace, fromNode)).toEqual([]);
+      expect(problems).toEqual([]);
+      await page.close();
+    } finally {
+      await isolated.close();
+    }
+  }, 30_000);
 
   it('init() from a URL that answers 404 rejects with a WasmLoadError naming it, and a retry with the right URL works', async () => {
     const { page, problems } = await openPage();

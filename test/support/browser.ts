@@ -36,8 +36,13 @@ export interface StaticServer {
   close: () => Promise<void>;
 }
 
-/** Serve a folder on 127.0.0.1 (a free port). */
-export async function serve(dir: string): Promise<StaticServer> {
+/**
+ * Serve a folder on 127.0.0.1 (a free port). `isolated`: with the headers that make a page cross-origin
+ * isolated (Cross-Origin-Opener-Policy: same-origin, Cross-Origin-Embedder-Policy: require-corp),
+ * which SharedArrayBuffer, and so rnn-wasm's threads, need.
+ */
+export async function serve(dir: string, options: { isolated?: boolean } = {}): Promise<StaticServer> {
+  const isolation = options.isolated ? { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' } : {};
   const requests: string[] = [];
   const server: Server = createServer((req, res) => {
     const rel = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
@@ -47,7 +52,7 @@ export async function serve(dir: string): Promise<StaticServer> {
       res.writeHead(404).end('not found');
       return;
     }
-    res.writeHead(200, { 'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream' });
+    res.writeHead(200, { 'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream', ...isolation });
     createReadStream(file).pipe(res);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -1,9 +1,9 @@
 // The page of test/runtimes/browser.test.ts, bundled by esbuild (platform 'browser') from the packed
 // package exactly as an application imports it. Plain JavaScript: the package's own .d.ts types
 // and src/'s would be two different class declarations for tsc, and the page needs neither.
-import { init, isInitialized, runtimeInfo, WasmLoadError, Sequential, Embedding, LSTM, Dropout, GRU, Linear } from 'rnn-wasm';
+import { init, isInitialized, runtimeInfo, setThreads, WasmLoadError, Sequential, Embedding, LSTM, Dropout, GRU, Linear } from 'rnn-wasm';
 import { Trainer, textDataset, splitDataset } from 'rnn-wasm/train';
-import { trainAndPredict } from './workload.ts';
+import { trainAndPredict, trainAndPredictLarge } from './workload.ts';
 
 const lib = { Sequential, Embedding, LSTM, Dropout, GRU, Linear };
 
@@ -15,6 +15,18 @@ window.rnnTest = {
   async train(simd) {
     await init({ simd });
     return { info: runtimeInfo(), trace: await trainAndPredict(lib, { Trainer, textDataset, splitDataset }) };
+  },
+
+  /** On a cross-origin isolated page: the threaded build, the same run on 1 and on 2 threads. */
+  async threads(simd) {
+    await init({ simd });
+    const info = runtimeInfo();
+    const traces = [];
+    for (const n of [1, 2]) {
+      await setThreads(n);
+      traces.push({ threads: runtimeInfo().threads, trace: await trainAndPredictLarge(lib, { Trainer, textDataset, splitDataset }) });
+    }
+    return { info, crossOriginIsolated: globalThis.crossOriginIsolated, traces };
   },
 
   /** A location that answers 404, then the right one: init() must fail clearly and stay retryable. */

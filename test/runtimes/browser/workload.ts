@@ -74,3 +74,36 @@ export async function trainAndPredict(lib: Lib, train: TrainLib): Promise<Trace>
     model.dispose();
   }
 }
+
+/**
+ * A heavier run for the threads test: every layer big enough that its kernels split among two
+ * threads by default (batch 32; an LSTM of 64 and a GRU of 48), the rest as trainAndPredict.
+ */
+export async function trainAndPredictLarge(lib: Lib, train: TrainLib): Promise<Trace> {
+  const model = new lib.Sequential([
+    new lib.Embedding({ numEmbeddings: VOCAB, embeddingDim: 16, seed: 1 }),
+    new lib.LSTM({ inputSize: 16, hiddenSize: 64, numLayers: 2, batchFirst: true, dropout: 0.1, seed: 2 }),
+    new lib.GRU({ inputSize: 64, hiddenSize: 48, batchFirst: true, seed: 4 }),
+    new lib.Linear({ inFeatures: 48, outFeatures: VOCAB, seed: 5 }),
+  ]);
+  try {
+    const data = train.textDataset(tokens(2400), { seqLength: 24, stride: 3 });
+    const trainer = new train.Trainer(model, { loss: 'crossEntropy', optimizer: { type: 'adam', lr: 1e-2 }, clip: { maxNorm: 1 } });
+    const losses: number[] = [], gradNorms: number[] = [], lrs: number[] = [];
+    await trainer.fit(data, {
+      epochs: 1, batchSize: 32, shuffle: true, seed: 7, maxSteps: 6,
+      callbacks: { onBatchEnd: (s) => { losses.push(s.loss); gradNorms.push(s.gradNorm); lrs.push(s.lr); } },
+    });
+    return {
+      losses: Float64Array.from(losses),
+      gradNorms: Float64Array.from(gradNorms),
+      lrs: Float64Array.from(lrs),
+      valLosses: new Float64Array(0),
+      prediction: model.predict(data.x.subarray(0, 32 * 24), { shape: [32, 24] }),
+      sample: model.sample({ length: 24, temperature: 0.8, topK: 5, seed: 1, prime: [0, 5, 10] }),
+      weights: model.stateDict(),
+    };
+  } finally {
+    model.dispose();
+  }
+}
