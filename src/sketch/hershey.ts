@@ -44,7 +44,7 @@ export interface HersheyFont {
   cursive: boolean;
   /** Every line drawn once (the "1-stroke" fonts `futural`, `scripts`, `cursive`, `greek`); the others draw thick parts with two or three parallel lines. */
   singleStroke: boolean;
-  /** The characters it has a glyph for, in ASCII order (all 94 of `!` … `~` except in `markers`, which has 32). */
+  /** The characters it has a glyph for, in ASCII order (all 94 of `!` … `~` except in `markers`, which has 32: A–P, and a–p the same glyphs again). */
   characters: string;
 }
 
@@ -52,6 +52,7 @@ export interface HersheyFont {
  * One glyph: a labelled drawing.
  * @example
  * ```ts
+ * const data = JSON.parse(await readText(new URL('hershey.json', DATA_DIR)));
  * const [a]: HersheyGlyph[] = hersheyGlyphs(data, { fonts: ['futural'], characters: 'A' });
  * // a.char 'A', a.font 'futural', a.path 'M9,1 L1,22 M9,1 L17,22 M4,15 L14,15', a.advance 18
  * ```

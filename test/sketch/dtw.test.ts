@@ -174,7 +174,7 @@ describe('recognising real glyphs (Hershey)', () => {
     }
     expect(total).toBe(2100);
     // the misses are mostly pairs that differ only in size or position, which a template takes
-    // out: _ and -, O and 0, w and W, x and X, l and I, ' and ,; and the 16 markers drawn twice in two sizes
+    // out: _ and -, O and 0, w and W, x and X, l and I, ' and ,; and markers, whose a–p are A–P's glyphs again
     expect(right / total).toBeGreaterThanOrEqual(0.92);
   });
 
