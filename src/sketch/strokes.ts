@@ -103,6 +103,7 @@ export function checkStroke3(name: string, drawing: unknown): number {
     if (!finite32(d[i])) throw notFinite(name, i, 3, PEN3, d[i]);
     if (!finite32(d[i + 1])) throw notFinite(name, i + 1, 3, PEN3, d[i + 1]);
     const p = d[i + 2];
+    if (typeof p === 'number' && !Number.isFinite(p)) throw notFinite(name, i + 2, 3, PEN3, p);
     if (p !== 0 && p !== 1) {
       throw new ShapeError(`${name}: row ${i / 3} has pen state p = ${describe(p)} (element ${i + 2}); expected 0 (pen down) or 1 (pen lifted after this point)`);
     }
@@ -118,6 +119,7 @@ export function checkStroke5(name: string, drawing: unknown): number {
   for (let i = 0; i < d.length; i += 5) {
     if (!finite32(d[i])) throw notFinite(name, i, 5, PEN5, d[i]);
     if (!finite32(d[i + 1])) throw notFinite(name, i + 1, 5, PEN5, d[i + 1]);
+    for (let k = 2; k < 5; k++) if (typeof d[i + k] === 'number' && !Number.isFinite(d[i + k])) throw notFinite(name, i + k, 5, PEN5, d[i + k]);
     const p1 = d[i + 2], p2 = d[i + 3], p3 = d[i + 4];
     const bit = (v: number) => v === 0 || v === 1;
     if (!bit(p1) || !bit(p2) || !bit(p3) || p1 + p2 + p3 !== 1) {

@@ -69,6 +69,7 @@ describe('stroke-3 ⇄ stroke-5', () => {
     const nan = [...s5, NaN, 0, 0, 0, 1];
     refuses(() => toStroke3(nan), NonFiniteError, /toStroke3 stroke5: element 10 \(row 2, Δx\) is number NaN; only finite numbers are accepted/, nan);
     refuses(() => toStroke3([1, Infinity, 1, 0, 0]), NonFiniteError, /element 1 \(row 0, Δy\) is number Infinity/);
+    refuses(() => toStroke3([1, 2, 1, 0, 0, 1, 2, 0, NaN, 1]), NonFiniteError, /toStroke3 stroke5: element 8 \(row 1, p2\) is number NaN/);
     refuses(() => toStroke3(new Float64Array([1e39, 0, 1, 0, 0])), NonFiniteError, /element 0 \(row 0, Δx\) is 1e\+39, beyond the float32 range/);
     refuses(() => toStroke3([]), ShapeError, /toStroke3 stroke5: expected a stroke-5 drawing with at least one point.*got an empty drawing/);
     refuses(() => toStroke3([0, 0, 0, 0, 1, 1, 1, 1, 0, 0]), ShapeError, /toStroke3 stroke5: the drawing ends at row 0 \(p3 = 1\), so it has no points/);
@@ -78,6 +79,7 @@ describe('stroke-3 ⇄ stroke-5', () => {
     const d3 = [1, 2, 0, 3, 4, 2];
     refuses(() => toStroke5(d3), ShapeError, /toStroke5 drawing: row 1 has pen state p = number 2 \(element 5\); expected 0 \(pen down\) or 1 \(pen lifted after this point\)/, d3);
     refuses(() => toStroke5([1, NaN, 0]), NonFiniteError, /toStroke5 drawing: element 1 \(row 0, Δy\) is number NaN/);
+    refuses(() => toStroke5([1, 1, 0, 1, 1, NaN]), NonFiniteError, /toStroke5 drawing: element 5 \(row 1, p\) is number NaN/);
     refuses(() => toStroke5([]), ShapeError, /toStroke5 drawing: expected a stroke-3 drawing with at least one point.*got an empty drawing \(0 values\)/);
     refuses(() => toStroke5([1, 2, 0, 1]), ShapeError, /toStroke5 drawing: expected a stroke-3 drawing, flat \[L, 3\] rows \(Δx, Δy, p\), got 4 values \(not a multiple of 3\)/);
     refuses(() => toStroke5(undefined as never), ShapeError, /toStroke5 drawing: expected a stroke-3 drawing.*got undefined/);
