@@ -1,7 +1,7 @@
 // The Hershey data set: data/hershey.json as shipped (23 fonts, 2,100 glyphs, every path read by
 // fromSvgPath and checked against a plain reading of its M/L commands), the labels and metadata,
 // hersheytext's own JSON read the same way, the options, and malformed data refused.
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, FormatError } from '../../src/index.js';
 import { DATA_DIR } from '../../src/data/files.js';
@@ -30,6 +30,7 @@ describe('data/hershey.json', () => {
     expect(fonts.find((f) => f.id === 'markers')!.characters).toBe('ABCDEFGHIJKLMNOPabcdefghijklmnop');
     for (const f of fonts) if (f.id !== 'markers') expect(f.characters, f.id).toBe(ASCII);
     expect(hersheyGlyphs(data)).toHaveLength(2100);
+    expect(statSync(new URL('hershey.json', DATA_DIR)).size).toBe(315_344); // as data/README.md says
   });
 
   it('every glyph is the stroke-3 of its path: the polylines equal a plain reading of the M/L path data', () => {
