@@ -142,6 +142,7 @@ const isHalfWidth = (v: unknown) => typeof v === 'number' && Number.isFinite(v) 
  * by {@link hersheyGlyphs}. Throws a `FormatError` naming the font and the field.
  *
  * @param json parsed JSON
+ * @param name how the data are called in error messages
  * @example
  * ```ts
  * const data = hersheyData(JSON.parse(await readText(new URL('hershey.json', DATA_DIR))));

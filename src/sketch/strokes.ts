@@ -135,6 +135,9 @@ export function checkDrawings(name: string, drawings: unknown): Int32Array {
   if (!Array.isArray(drawings) || drawings.length === 0) {
     throw new ShapeError(`${name}: expected a non-empty array of stroke-3 drawings (each a flat [L, 3] Float32Array), got ${describe(drawings)}`);
   }
+  if (typeof drawings[0] === 'number') {
+    throw new ShapeError(`${name}: expected an array of stroke-3 drawings, got an array of ${drawings.length} numbers (one drawing? pass [drawing])`);
+  }
   return Int32Array.from(drawings, (d, n) => checkStroke3(`${name}[${n}]`, d));
 }
 

@@ -358,7 +358,8 @@ describe('padStroke5 and strokeDataset', () => {
     refuses(() => strokeDataset([a, [0, 0, 2]]), ShapeError, /strokeDataset drawings\[1\]: row 0 has pen state p = number 2/);
     refuses(() => strokeDataset([a, [NaN, 0, 1]]), NonFiniteError, /strokeDataset drawings\[1\]: element 0 \(row 0, Δx\) is number NaN/);
     refuses(() => strokeDataset([]), ShapeError, /strokeDataset drawings: expected a non-empty array of stroke-3 drawings/);
-    refuses(() => strokeDataset(a as never), ShapeError, /strokeDataset drawings\[0\]: expected a stroke-3 drawing/);
+    refuses(() => strokeDataset(a as never), ShapeError, /strokeDataset drawings: expected an array of stroke-3 drawings, got an array of 3 numbers \(one drawing\? pass \[drawing\]\)/);
+    refuses(() => padStroke5([a, 7] as never), ShapeError, /padStroke5 drawings\[1\]: expected a stroke-3 drawing.*got number 7/);
   });
 });
 
