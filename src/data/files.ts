@@ -7,7 +7,7 @@ import { ConfigError, ShapeError } from '../errors.js';
 import { describe } from './check.js';
 
 /**
- * The repository's `data/` folder (tinyshakespeare.txt, sunspots.csv, co2.csv; see
+ * The repository's `data/` folder (tinyshakespeare.txt, sunspots.csv, co2.csv, hershey.json; see
  * `data/README.md`), resolved from this source file — a helper for the repo's tests, examples
  * and benchmarks (from `src/data/` or `dist/data/`). The npm package does not ship `data/`.
  * Importing never throws: where the module has no usable `import.meta.url` (e.g. a CommonJS
