@@ -7,7 +7,7 @@
 
 import { gemm, gemm_packed_size } from './gemm';
 import { sigmoid4, tanh4, ld, st } from './activations';
-import { barrier, run } from './parallel';
+import { barrier, noteShare, run } from './parallel';
 import { TASK_GRU_BWD, TASK_GRU_FWD } from './tasks';
 import {
   f32p, align4, forwardPrologue, packRecurrenceBackward, prevStep, isFirstStep, copyRows, backwardGemms, backwardGemmsWs,
@@ -44,6 +44,7 @@ export function gruForward(tid: i32, n: i32): void {
   const packed = packsRecurrence(T, B);
   forwardPrologue(a, gates, GH, whh, packed, 0, false, scratch, tid, n);
   const b0 = rowsFrom(B, tid, n), rows = rowsFrom(B, tid + 1, n) - b0;
+  noteShare(tid, n, rows, B);
   if (rows <= 0) return;
   const ghr = f32p(gh, b0 * GH);
   const rev = a.reverse != 0;
@@ -126,6 +127,7 @@ export function gruBackward(tid: i32, n: i32): void {
   const dh = a.ws;
   const scratch = f32p(dh, align4(B * H));
   const b0 = rowsFrom(B, tid, n), rows = rowsFrom(B, tid + 1, n) - b0;
+  noteShare(tid, n, rows, B);
   packRecurrenceBackward(scratch, a.w_hh, GH, H, tid, n);
   barrier(n);
   const rev = a.reverse != 0;

@@ -3,7 +3,7 @@
 // output rows.
 
 import { gemm_packed_size, gemmShare, matmulInPlace, matmulShare, packShare } from './gemm';
-import { ARGS, barrier, run, threadsFor } from './parallel';
+import { ARGS, barrier, noteShare, run, shareStart, threadsFor } from './parallel';
 import { align4, colsumShare, f32p } from './sequence';
 import { TASK_LINEAR_BWD, TASK_LINEAR_FWD } from './tasks';
 
@@ -32,6 +32,7 @@ export function linear_fwd(y: usize, x: usize, w: usize, b: usize, M: i32, O: i3
 export function linearForward(tid: i32, n: i32): void {
   const a = linearArgs();
   const inPlace = matmulInPlace(a.x, a.F, a.M, a.F); // the same answer on every thread
+  noteShare(tid, n, shareStart(a.M, 4, tid + 1, n) - shareStart(a.M, 4, tid, n), a.M);
   matmulShare(a.y, a.O, a.x, a.F, a.w, a.b, a.M, a.O, a.F, 0, a.ws, inPlace, tid, n);
 }
 
@@ -47,6 +48,7 @@ export function linearBackward(tid: i32, n: i32): void {
   const M = a.M, O = a.O, F = a.F;
   const px = a.ws;
   const pw = f32p(px, align4(gemm_packed_size(M, F)));
+  noteShare(tid, n, shareStart(M, 4, tid + 1, n) - shareStart(M, 4, tid, n), M);
   packShare(px, a.x, M, F, F, 1, tid, n);
   packShare(pw, a.w, O, F, F, 1, tid, n);
   barrier(n);

@@ -7,7 +7,7 @@
 
 import { gemm, gemm_packed_size } from './gemm';
 import { sigmoid4, tanh4, ld, st } from './activations';
-import { barrier, run } from './parallel';
+import { barrier, noteShare, run } from './parallel';
 import { TASK_LSTM_BWD, TASK_LSTM_FWD } from './tasks';
 import {
   f32p, align4, forwardPrologue, packRecurrenceBackward, prevStep, isFirstStep, copyRows, backwardGemms, backwardGemmsWs,
@@ -46,6 +46,7 @@ export function lstmForward(tid: i32, n: i32): void {
   const packed = packsRecurrence(T, B);
   forwardPrologue(a, gates, GH, whh, packed, bsum, true, scratch, tid, n);
   const b0 = rowsFrom(B, tid, n), rows = rowsFrom(B, tid + 1, n) - b0;
+  noteShare(tid, n, rows, B);
   if (rows <= 0) return;
   const rev = a.reverse != 0;
   for (let s = 0; s < T; s++) {
@@ -139,6 +140,7 @@ export function lstmBackward(tid: i32, n: i32): void {
   const dc = f32p(dh, align4(B * H));
   const scratch = f32p(dc, align4(B * H));
   const b0 = rowsFrom(B, tid, n), rows = rowsFrom(B, tid + 1, n) - b0;
+  noteShare(tid, n, rows, B);
   packRecurrenceBackward(scratch, a.w_hh, GH, H, tid, n);
   barrier(n);
   const rev = a.reverse != 0;

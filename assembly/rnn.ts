@@ -5,7 +5,7 @@
 
 import { gemm, gemm_packed_size } from './gemm';
 import { tanh4, relu4, ld, st } from './activations';
-import { barrier, run } from './parallel';
+import { barrier, noteShare, run } from './parallel';
 import { TASK_RNN_BWD, TASK_RNN_FWD } from './tasks';
 import {
   f32p, align4, forwardPrologue, packRecurrenceBackward, prevStep, isFirstStep, copyRows, backwardGemms, backwardGemmsWs,
@@ -41,6 +41,7 @@ export function rnnForward(tid: i32, n: i32): void {
   const packed = packsRecurrence(T, B);
   forwardPrologue(a, pre, H, whh, packed, bsum, true, scratch, tid, n);
   const b0 = rowsFrom(B, tid, n), rows = rowsFrom(B, tid + 1, n) - b0;
+  noteShare(tid, n, rows, B);
   if (rows <= 0) return;
   const rev = a.reverse != 0;
   for (let s = 0; s < T; s++) {
@@ -105,6 +106,7 @@ export function rnnBackward(tid: i32, n: i32): void {
   const dh = a.ws;
   const scratch = f32p(dh, align4(B * H));
   const b0 = rowsFrom(B, tid, n), rows = rowsFrom(B, tid + 1, n) - b0;
+  noteShare(tid, n, rows, B);
   packRecurrenceBackward(scratch, a.w_hh, H, H, tid, n);
   barrier(n);
   const rev = a.reverse != 0;

@@ -17,6 +17,7 @@ export interface Kernels {
   pool_exit(): void;
   pool_reset(): void;
   split_jobs(): number;
+  set_thread_speed(t: number, speed: number): void;
   thread_setup(scratch: number): void;
   thread_scratch_bytes(): number;
 

@@ -243,9 +243,10 @@ async function load(options: InitOptions, locator: Locator): Promise<Runtime> {
     // noAssert), so the loader would only add its wrappers, which allocate per call, and its check
     // `typeof Response`, which in Node loads the whole fetch implementation (20-30 ms of a cold start)
     module = source instanceof WebAssembly.Module ? source : await WebAssembly.compile(source as BufferSource);
-    // the threaded builds import a shared memory; the single-threaded ones make their own
+    // the threaded builds import a shared memory (and a clock, to size each thread's share by its
+    // speed); the single-threaded ones make their own memory and import nothing
     threaded = WebAssembly.Module.imports(module).some((i) => i.kind === 'memory');
-    const imports: WebAssembly.Imports = threaded ? { env: { memory: sharedMemory() } } : {};
+    const imports: WebAssembly.Imports = threaded ? { env: { memory: sharedMemory(), now: () => performance.now() } } : {};
     exports = (await WebAssembly.instantiate(module, imports)).exports as unknown as Kernels;
   } catch (cause) {
     const hint = /code generation|disallowed/i.test(message(cause))

@@ -36,7 +36,7 @@ export interface PoolWorker {
  * then the wasm loop, which returns only when the pool ends.
  */
 export const WORKER_BODY = `
-  const k = new WebAssembly.Instance(d.module, { env: { memory: d.memory } }).exports;
+  const k = new WebAssembly.Instance(d.module, { env: { memory: d.memory, now: () => performance.now() } }).exports;
   k.thread_setup(d.scratch);
   const gen = k.worker_generation();
   post(0);

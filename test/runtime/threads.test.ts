@@ -1,5 +1,5 @@
 // Threads (the threaded builds: shared memory, a pool of worker_threads): every result is
-// bit-identical for 1, 2 and 3 threads and to the single-threaded build; the pool reports what it
+// bit-identical for 1, 2 and 3 threads (with equal or skewed shares) and to the single-threaded build; the pool reports what it
 // runs, grows, shrinks and ends on request, and never keeps a Node process alive.
 import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -56,6 +56,9 @@ describe('threads', () => {
       expect(Object.keys(byThreads[1])).toHaveLength(63);
       expect(byThreads[2]).toEqual(byThreads[1]);
       expect(byThreads[3]).toEqual(byThreads[1]);
+      // shares follow each thread's measured speed: skewed shares must change nothing either
+      for (const [t, speed] of [[0, 1], [1, 3], [2, 0.4]]) k.set_thread_speed(t, speed);
+      expect(await runWorkload(libs)).toEqual(byThreads[1]);
       // the single-threaded build (what runtimes without threads load), in a fresh process
       const single = JSON.parse(await node(['test/support/threads-workload.ts', `build/rnn${SUFFIX}.wasm`, '1'])) as { info: core.RuntimeInfo; hashes: Record<string, string> };
       expect(single.info.build).toBe('single');
