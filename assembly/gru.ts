@@ -25,9 +25,10 @@ export function gru_fwd(
   T: i32, B: i32, I: i32, H: i32,
   x: usize, ldx: i32, h0: usize, out: usize, ldo: i32, hN: usize,
   w_ih: usize, w_hh: usize, b_ih: usize, b_hh: usize,
-  gates: usize, ghn: usize, mask: usize, ws: usize, reverse: i32,
+  gates: usize, ghn: usize, mask: usize, ws: usize, reverse: i32, q: usize,
 ): void {
   const a = seqArgs();
+  a.q = q;
   a.T = T; a.B = B; a.I = I; a.H = H; a.x = x; a.ldx = ldx; a.h0 = h0; a.out = out; a.ldo = ldo; a.hN = hN;
   a.w_ih = w_ih; a.w_hh = w_hh; a.b_ih = b_ih; a.b_hh = b_hh; a.gates = gates; a.cs = ghn; a.mask = mask; a.ws = ws;
   a.reverse = reverse;
@@ -110,9 +111,10 @@ export function gru_bwd(
   w_ih: usize, w_hh: usize, gates: usize, ghn: usize,
   dout: usize, dhN: usize,
   dx: usize, dh0: usize, dw_ih: usize, dw_hh: usize, db_ih: usize, db_hh: usize,
-  dGi: usize, dGh: usize, mask: usize, dhn: usize, ws: usize, reverse: i32,
+  dGi: usize, dGh: usize, mask: usize, dhn: usize, ws: usize, reverse: i32, dq: usize, V: i32,
 ): void {
   const a = seqArgs();
+  a.dq = dq; a.V = V;
   a.T = T; a.B = B; a.I = I; a.H = H; a.x = x; a.ldx = ldx; a.h0 = h0; a.out = out; a.ldo = ldo;
   a.w_ih = w_ih; a.w_hh = w_hh; a.gates = gates; a.cs = ghn; a.dout = dout; a.dhN = dhN; a.dx = dx; a.dh0 = dh0;
   a.dw_ih = dw_ih; a.dw_hh = dw_hh; a.db_ih = db_ih; a.db_hh = db_hh; a.dGi = dGi; a.dGh = dGh; a.mask = mask;

@@ -27,9 +27,10 @@ export function lstm_fwd(
   T: i32, B: i32, I: i32, H: i32,
   x: usize, ldx: i32, h0: usize, c0: usize, out: usize, ldo: i32, hN: usize, cN: usize,
   w_ih: usize, w_hh: usize, b_ih: usize, b_hh: usize,
-  gates: usize, cs: usize, tcs: usize, mask: usize, ws: usize, reverse: i32,
+  gates: usize, cs: usize, tcs: usize, mask: usize, ws: usize, reverse: i32, q: usize,
 ): void {
   const a = seqArgs();
+  a.q = q;
   a.T = T; a.B = B; a.I = I; a.H = H; a.x = x; a.ldx = ldx; a.h0 = h0; a.c0 = c0; a.out = out; a.ldo = ldo;
   a.hN = hN; a.cN = cN; a.w_ih = w_ih; a.w_hh = w_hh; a.b_ih = b_ih; a.b_hh = b_hh;
   a.gates = gates; a.cs = cs; a.tcs = tcs; a.mask = mask; a.ws = ws; a.reverse = reverse;
@@ -121,9 +122,10 @@ export function lstm_bwd(
   w_ih: usize, w_hh: usize, gates: usize, cs: usize, tcs: usize,
   dout: usize, dhN: usize, dcN: usize,
   dx: usize, dh0: usize, dc0: usize, dw_ih: usize, dw_hh: usize, db_ih: usize, db_hh: usize,
-  dG: usize, mask: usize, dhn: usize, ws: usize, reverse: i32,
+  dG: usize, mask: usize, dhn: usize, ws: usize, reverse: i32, dq: usize, V: i32,
 ): void {
   const a = seqArgs();
+  a.dq = dq; a.V = V;
   a.T = T; a.B = B; a.I = I; a.H = H; a.x = x; a.ldx = ldx; a.h0 = h0; a.c0 = c0; a.out = out; a.ldo = ldo;
   a.w_ih = w_ih; a.w_hh = w_hh; a.gates = gates; a.cs = cs; a.tcs = tcs; a.dout = dout; a.dhN = dhN; a.dcN = dcN;
   a.dx = dx; a.dh0 = dh0; a.dc0 = dc0; a.dw_ih = dw_ih; a.dw_hh = dw_hh; a.db_ih = db_ih; a.db_hh = db_hh;

@@ -22,9 +22,10 @@ export function rnn_fwd(
   T: i32, B: i32, I: i32, H: i32,
   x: usize, ldx: i32, h0: usize, out: usize, ldo: i32, hN: usize,
   w_ih: usize, w_hh: usize, b_ih: usize, b_hh: usize,
-  pre: usize, mask: usize, ws: usize, reverse: i32, relu: i32,
+  pre: usize, mask: usize, ws: usize, reverse: i32, relu: i32, q: usize,
 ): void {
   const a = seqArgs();
+  a.q = q;
   a.T = T; a.B = B; a.I = I; a.H = H; a.x = x; a.ldx = ldx; a.h0 = h0; a.out = out; a.ldo = ldo; a.hN = hN;
   a.w_ih = w_ih; a.w_hh = w_hh; a.b_ih = b_ih; a.b_hh = b_hh; a.gates = pre; a.mask = mask; a.ws = ws;
   a.reverse = reverse; a.relu = relu;
@@ -89,9 +90,10 @@ export function rnn_bwd(
   w_ih: usize, w_hh: usize,
   dout: usize, dhN: usize,
   dx: usize, dh0: usize, dw_ih: usize, dw_hh: usize, db_ih: usize, db_hh: usize,
-  dG: usize, mask: usize, dhn: usize, ws: usize, reverse: i32, relu: i32,
+  dG: usize, mask: usize, dhn: usize, ws: usize, reverse: i32, relu: i32, dq: usize, V: i32,
 ): void {
   const a = seqArgs();
+  a.dq = dq; a.V = V;
   a.T = T; a.B = B; a.I = I; a.H = H; a.x = x; a.ldx = ldx; a.h0 = h0; a.out = out; a.ldo = ldo;
   a.w_ih = w_ih; a.w_hh = w_hh; a.dout = dout; a.dhN = dhN; a.dx = dx; a.dh0 = dh0; a.dw_ih = dw_ih; a.dw_hh = dw_hh;
   a.db_ih = db_ih; a.db_hh = db_hh; a.dGi = dG; a.dGh = dG; a.mask = mask; a.dhn = dhn; a.ws = ws; a.reverse = reverse;

@@ -14,6 +14,7 @@ import {
   allRowsSparse, gemm, gemm_nt_rows, gemm_packed_size, gemmShare, matmulInPlace, matmulShare, packShare, SMALL_ROWS,
 } from './gemm';
 import { madd } from './fma';
+import { add_f32 } from './elementwise';
 import { ARGS, barrier, shareStart, threadsFor } from './parallel';
 
 // The arguments of a recurrent layer's forward or backward (one direction), written by the
@@ -26,6 +27,10 @@ import { ARGS, barrier, shareStart, threadsFor } from './parallel';
   gates: usize; cs: usize; tcs: usize; mask: usize; ws: usize; reverse: i32; relu: i32;
   dout: usize; dhN: usize; dcN: usize; dx: usize; dh0: usize; dc0: usize;
   dw_ih: usize; dw_hh: usize; db_ih: usize; db_hh: usize; dGi: usize; dGh: usize; dhn: usize;
+  // Token ids in (an Embedding's output, never made): x holds i32 ids, and the input projection of
+  // every id is a row of q [V, GH] (= E·W_ihᵀ + bias, made by the caller). Backward then sums
+  // ∂E/∂q [V, GH] by id into dq, from which the caller makes ∂E/∂W_ih, ∂E/∂b_ih and ∂E/∂E.
+  q: usize; dq: usize; V: i32;
 }
 
 // @ts-ignore: decorator
@@ -64,6 +69,15 @@ export function forwardPrologue(
   a: SeqArgs, P: usize, GH: i32, whp: usize, packed: bool, bsum: usize, sumBias: bool, scratch: usize, tid: i32, n: i32,
 ): void {
   const TB = a.T * a.B, I = a.I;
+  if (a.q) {
+    // token ids: each row of P is its id's row of q
+    if (packed) packShare(whp, a.w_hh, a.H, GH, 1, a.H, tid, n);
+    const r0 = shareStart(TB, 4, tid, n), r1 = shareStart(TB, 4, tid + 1, n);
+    const row = <usize>GH << 2;
+    for (let r = r0; r < r1; r++) memory.copy(P + <usize>r * row, a.q + <usize>load<i32>(a.x + (<usize>r << 2)) * row, row);
+    barrier(n);
+    return;
+  }
   const inPlace = matmulInPlace(a.x, a.ldx, TB, I); // the same answer on every thread
   let bias = a.b_ih;
   if (sumBias && bias) {
@@ -275,20 +289,22 @@ export function backwardGemms(a: SeqArgs, GH: i32, dGi: usize, dGh: usize, rever
   // h_prev of every step but the one that read h0: the output rows one step earlier in
   // processing order
   const hStart = reverse ? rowBlock(out, 1, B, ldo) : out;
-  const sparse = allRowsSparse(x, ldx, TB, I); // the same answer on every thread
-  if (!sparse) packShare(px, x, TB, I, ldx, 1, tid, n);
+  const ids = a.dq != 0;
+  const sparse = !ids && allRowsSparse(x, ldx, TB, I); // the same answer on every thread
+  if (!sparse && !ids) packShare(px, x, TB, I, ldx, 1, tid, n);
   packShare(ph0, a.h0, B, H, H, 1, tid, n);
   if (T > 1) packShare(pout, hStart, TB - B, H, ldo, 1, tid, n);
-  if (dx) packShare(pw, a.w_ih, GH, I, I, 1, tid, n);
+  if (dx && !ids) packShare(pw, a.w_ih, GH, I, I, 1, tid, n);
   barrier(n);
-  // dW_ih += dGiᵀ · X   (M = GH, N = I, K = T·B)
-  if (sparse) sparseInputWeightGrad(a.dw_ih, dGi, x, ldx, TB, I, GH, px, tid, n);
+  // dW_ih += dGiᵀ · X   (M = GH, N = I, K = T·B); token ids: dq += dGi summed by id
+  if (ids) sumById(a.dq, dGi, x, TB, a.V, GH, tid, n);
+  else if (sparse) sparseInputWeightGrad(a.dw_ih, dGi, x, ldx, TB, I, GH, px, tid, n);
   else gemmShare(a.dw_ih, I, dGi, 1, GH, px, 0, GH, I, TB, 1, tid, n);
   // dW_hh += Σ_t dGh_tᵀ · h_prev(t): the step that read h0, then all others in one product
   const first = reverse ? T - 1 : 0;
   gemmShare(a.dw_hh, H, f32p(dGh, first * B * GH), 1, GH, ph0, 0, GH, H, B, 1, tid, n);
   if (T > 1) gemmShare(a.dw_hh, H, reverse ? dGh : f32p(dGh, B * GH), 1, GH, pout, 0, GH, H, TB - B, 1, tid, n);
-  const db_ih = a.db_ih, db_hh = a.db_hh;
+  const db_ih = ids ? 0 : a.db_ih, db_hh = a.db_hh; // token ids: the caller sums db_ih from dq
   if (dGi == dGh) {
     if (db_ih) colsumShare(db_ih, db_hh, dGi, TB, GH, tid, n);
     else if (db_hh) colsumShare(db_hh, 0, dGh, TB, GH, tid, n);
@@ -297,5 +313,15 @@ export function backwardGemms(a: SeqArgs, GH: i32, dGi: usize, dGh: usize, rever
     if (db_hh) colsumShare(db_hh, 0, dGh, TB, GH, tid, n);
   }
   // dX += dGi · W_ih   (M = T·B, N = I, K = GH)
-  if (dx) gemmShare(dx, ldx, dGi, GH, 1, pw, 0, TB, I, GH, 1, tid, n);
+  if (dx && !ids) gemmShare(dx, ldx, dGi, GH, 1, pw, 0, TB, I, GH, 1, tid, n);
+}
+
+// dq [V, GH] = Σ over rows r with ids[r] = v of dGi[r] (written), thread tid taking columns [j0, j1):
+// every element sums its rows in row order, whatever the share.
+function sumById(dq: usize, dGi: usize, ids: usize, TB: i32, V: i32, GH: i32, tid: i32, n: i32): void {
+  const j0 = shareStart(GH, 4, tid, n), j1 = shareStart(GH, 4, tid + 1, n);
+  const w = j1 - j0;
+  if (w <= 0) return;
+  for (let v = 0; v < V; v++) memory.fill(f32p(dq, v * GH + j0), 0, <usize>w << 2);
+  for (let r = 0; r < TB; r++) add_f32(f32p(dq, load<i32>(ids + (<usize>r << 2)) * GH + j0), f32p(dGi, r * GH + j0), w);
 }

@@ -136,6 +136,24 @@ export class Embedding extends Module {
     return out;
   }
 
+  /**
+   * @internal The n ids staged by stageIds went straight into the recurrent layer after this one
+   * (RecurrentLayer.runForward's `tokens`), which accumulates this table's gradient itself: this
+   * counts as this layer's forward (so a backward may follow), with no output of its own.
+   */
+  ranFused(n: number): void {
+    this.n = n;
+    this.forwardCount++;
+  }
+
+  /**
+   * @internal Whether feeding ids to the next recurrent layer directly (see ranFused) is cheaper
+   * than making the [rows, D] vectors: it projects the V rows of the table instead of one per token.
+   */
+  fusesFor(rows: number): boolean {
+    return this.numEmbeddings <= rows;
+  }
+
   /** @internal Accumulate dW from ∂E/∂output [n, D] in wasm memory. */
   runBackward(dPtr: number): void {
     this.rt.kernels.embedding_bwd(this.gradPtr('weight'), dPtr, this.scratch(4, this.n * 4, 'token ids'), this.n, this.embeddingDim);

@@ -2,6 +2,7 @@ import { ConfigError, OutOfMemoryError, ShapeError, StateError } from '../errors
 import { Rng } from '../rng.js';
 import { MAX_MEMORY_BYTES } from '../runtime/arena.js';
 import { checkInputSize } from '../runtime/limits.js';
+import type { Embedding } from './embedding.js';
 import { Module, type ParamInfo } from './module.js';
 import { fromTimeMajor, toTimeMajor } from './layout.js';
 import { Plan } from './plan.js';
@@ -92,12 +93,16 @@ interface LayerDir {
 // per stacked layer: its output and dropout regions, and their gradients
 interface LayerNames { out: string; mask: string; drop: string; dout: string; ddrop: string }
 
-/** @internal Where a forward's initial states come from, and whether it keeps its final ones. */
-export interface ForwardState { h0?: NumericArray; c0?: NumericArray; carry?: boolean; keepState?: boolean; mask?: number; statePtr?: number }
+/**
+ * @internal Where a forward's initial states come from, and whether it keeps its final ones.
+ * `tokens`: the input is token ids [T, B] (i32) that this Embedding would turn into layer 0's
+ * input (see runForward).
+ */
+export interface ForwardState { h0?: NumericArray; c0?: NumericArray; carry?: boolean; keepState?: boolean; mask?: number; statePtr?: number; tokens?: Embedding }
 const NO_STATE: ForwardState = Object.freeze({});
 const FORWARD_KEYS = ['shape', 'h0', 'c0', 'lengths'] as const;
 const BACKWARD_KEYS = ['dhN', 'dcN'] as const;
-interface Cache { T: number; B: number; batched: boolean; dropout: boolean; x: number; mask: number }
+interface Cache { T: number; B: number; batched: boolean; dropout: boolean; x: number; mask: number; tokens?: Embedding }
 
 const GATES: Record<Mode, number> = { RNN_TANH: 1, RNN_RELU: 1, LSTM: 4, GRU: 3 };
 const MAX_SIZE = 1 << 24;
@@ -126,6 +131,7 @@ export abstract class RecurrentLayer extends Module {
   private names: LayerNames[] = [];
   private lastB = -1;
   private fwdShape = -1;
+  private fwdTokens?: Embedding;
   private fwd?: Plan;
   private bwd?: Plan;
   private cache?: Cache;
@@ -280,6 +286,11 @@ export abstract class RecurrentLayer extends Module {
    * else h0/c0 (already checked), else zeros. Only a forward with `keepState` (training)
    * replaces the kept states, so inference between training windows cannot disturb them. `mask`: pointer to [T, B] 0/1 (0 = padding: the state carries
    * over), or 0. Returns the pointer of the output [T, B, D·H].
+   *
+   * With `tokens`, xPtr holds token ids and layer 0's input projection of each id is a row of
+   * E·W_ihᵀ + b (E the Embedding's table), made once per call: V rows of products instead of
+   * T·B (the caller chooses this when V ≤ T·B), and ∂E/∂W_ih, ∂E/∂b_ih and ∂E/∂E come from the
+   * gradient summed by id, so an Embedding costs what a one-hot input does.
    */
   runForward(xPtr: number, T: number, B: number, state: ForwardState = NO_STATE): number {
     const k = this.rt.kernels;
@@ -289,7 +300,8 @@ export abstract class RecurrentLayer extends Module {
     // carry: start from the final states of the previous forward, kept in their own block
     const carry = state.carry === true && this.lastB === B;
     this.cache = undefined;
-    const plan = this.forwardPlan(T, B);
+    const tokens = state.tokens;
+    const plan = this.forwardPlan(T, B, tokens);
     if (carry) {
       const keep = this.carryBlock(B);
       k.copy_f32(plan.ptr('h0'), keep, S);
@@ -311,21 +323,22 @@ export abstract class RecurrentLayer extends Module {
         const ld = this.layout[l * D + d];
         const s = (l * D + d) * B * H * 4;
         const o = out + d * H * 4;
+        const q = l === 0 && tokens ? this.tokenProjections(plan, tokens, ld, d) : 0;
         switch (this.mode) {
           case 'LSTM':
             k.lstm_fwd(T, B, ld.inSize, H, xin, ldx, plan.ptr('h0') + s, plan.ptr('c0') + s, o, DH,
               plan.ptr('hN') + s, plan.ptr('cN') + s, this.wp(ld.w_ih), this.wp(ld.w_hh), this.wp(ld.b_ih), this.wp(ld.b_hh),
-              plan.ptr(ld.g), plan.ptr(ld.c), plan.ptr(ld.tc), mask, plan.ptr('ws'), d);
+              plan.ptr(ld.g), plan.ptr(ld.c), plan.ptr(ld.tc), mask, plan.ptr('ws'), d, q);
             break;
           case 'GRU':
             k.gru_fwd(T, B, ld.inSize, H, xin, ldx, plan.ptr('h0') + s, o, DH, plan.ptr('hN') + s,
               this.wp(ld.w_ih), this.wp(ld.w_hh), this.wp(ld.b_ih), this.wp(ld.b_hh), plan.ptr(ld.g), plan.ptr(ld.n),
-              mask, plan.ptr('ws'), d);
+              mask, plan.ptr('ws'), d, q);
             break;
           default:
             k.rnn_fwd(T, B, ld.inSize, H, xin, ldx, plan.ptr('h0') + s, o, DH, plan.ptr('hN') + s,
               this.wp(ld.w_ih), this.wp(ld.w_hh), this.wp(ld.b_ih), this.wp(ld.b_hh), plan.ptr(ld.g), mask, plan.ptr('ws'), d,
-              this.mode === 'RNN_RELU' ? 1 : 0);
+              this.mode === 'RNN_RELU' ? 1 : 0, q);
         }
       }
       if (useDropout && l < L - 1) {
@@ -336,7 +349,7 @@ export abstract class RecurrentLayer extends Module {
     }
     // one cache object, refilled: a streaming step allocates nothing
     const c = (this.cacheObject ??= { T, B, batched: true, dropout: useDropout, x: xPtr, mask });
-    c.T = T; c.B = B; c.batched = true; c.dropout = useDropout; c.x = xPtr; c.mask = mask;
+    c.T = T; c.B = B; c.batched = true; c.dropout = useDropout; c.x = xPtr; c.mask = mask; c.tokens = tokens;
     this.cache = c;
     this.forwardCount++;
     if (state.keepState) {
@@ -347,6 +360,22 @@ export abstract class RecurrentLayer extends Module {
       this.lastB = B;
     }
     return plan.ptr(this.names[L - 1].out);
+  }
+
+  // Layer 0's input projection of every token id for direction d: q [V, G·H] = E·W_ihᵀ + b, where
+  // b = b_ih + b_hh summed as the kernels sum them (LSTM, Elman), or b_ih (GRU, whose b_hh acts
+  // in the step).
+  private tokenProjections(plan: Plan, emb: Embedding, ld: LayerDir, d: number): number {
+    const k = this.rt.kernels, GH = GATES[this.mode] * this.hiddenSize;
+    let bias = this.wp(ld.b_ih);
+    if (bias && this.mode !== 'GRU') {
+      k.copy_f32(plan.ptr('qb'), bias, GH);
+      k.add_f32(plan.ptr('qb'), this.wp(ld.b_hh), GH);
+      bias = plan.ptr('qb');
+    }
+    const q = plan.ptr(d === 0 ? 'q0' : 'q1');
+    k.linear_fwd(q, emb.paramPtr('weight'), this.wp(ld.w_ih), bias, emb.numEmbeddings, GH, emb.embeddingDim, plan.ptr('qws'));
+    return q;
   }
 
   // byte pointer of a parameter, 0 when absent (no bias)
@@ -362,14 +391,16 @@ export abstract class RecurrentLayer extends Module {
   /**
    * @internal Backward for the last runForward from ∂E/∂output at dOutPtr (time-major
    * [T, B, D·H]; read, not kept). Accumulates the parameter gradients; returns the pointer of
-   * ∂E/∂x [T, B, I] (valid until the next backward), or 0 when `inputGrad` is false.
+   * ∂E/∂x [T, B, I] (valid until the next backward), or 0 when `inputGrad` is false or the input
+   * was token ids (the forward's `tokens`: the Embedding's gradient is accumulated here).
    */
   runBackward(dOutPtr: number, state: { dhN?: NumericArray; dcN?: NumericArray; dhNPtr?: number; normsPtr?: number; inputGrad?: boolean } = {}): number {
     const c = this.requireCache();
     const { T, B } = c;
     const L = this.numLayers, D = this.numDirections, H = this.hiddenSize, DH = D * H;
     const fp = this.fwd!;
-    const bp = this.backwardPlan(T, B);
+    const tokens = c.tokens;
+    const bp = this.backwardPlan(T, B, tokens);
     const k = this.rt.kernels;
     k.copy_f32(bp.ptr(this.names[L - 1].dout), dOutPtr, T * B * DH);
     const S = L * D * B * H;
@@ -382,7 +413,8 @@ export abstract class RecurrentLayer extends Module {
       const xin = this.layerInput(fp, c.x, l, c.dropout), ldx = l === 0 ? this.inputSize : DH;
       // where ∂E/∂(this layer's input) goes: dx, or the layer below's output gradient
       const dx = l > 0 ? (c.dropout ? bp.ptr(this.names[l - 1].ddrop) : bp.ptr(this.names[l - 1].dout))
-        : state.inputGrad === false ? 0 : bp.ptr('dx');
+        : state.inputGrad === false || tokens ? 0 : bp.ptr('dx');
+      const dq = l === 0 && tokens ? bp.ptr('dq') : 0, V = tokens?.numEmbeddings ?? 0;
       if (dx) k.fill_f32(dx, T * B * ldx, 0);
       const out = fp.ptr(this.names[l].out);
       for (let d = 0; d < D; d++) {
@@ -395,24 +427,33 @@ export abstract class RecurrentLayer extends Module {
             k.lstm_bwd(T, B, ld.inSize, H, xin, ldx, fp.ptr('h0') + s, fp.ptr('c0') + s, o, DH,
               this.wp(ld.w_ih), this.wp(ld.w_hh), fp.ptr(ld.g), fp.ptr(ld.c), fp.ptr(ld.tc),
               dout, bp.ptr('dhN') + s, bp.ptr('dcN') + s, dx, bp.ptr('dh0') + s, bp.ptr('dc0') + s,
-              this.gp(ld.w_ih), this.gp(ld.w_hh), this.gp(ld.b_ih), this.gp(ld.b_hh), bp.ptr('dG'), c.mask, norms(l, d), bp.ptr('ws'), d);
+              this.gp(ld.w_ih), this.gp(ld.w_hh), this.gp(ld.b_ih), this.gp(ld.b_hh), bp.ptr('dG'), c.mask, norms(l, d), bp.ptr('ws'), d, dq, V);
             break;
           case 'GRU':
             k.gru_bwd(T, B, ld.inSize, H, xin, ldx, fp.ptr('h0') + s, o, DH, this.wp(ld.w_ih), this.wp(ld.w_hh),
               fp.ptr(ld.g), fp.ptr(ld.n), dout, bp.ptr('dhN') + s, dx, bp.ptr('dh0') + s,
-              this.gp(ld.w_ih), this.gp(ld.w_hh), this.gp(ld.b_ih), this.gp(ld.b_hh), bp.ptr('dG'), bp.ptr('dG2'), c.mask, norms(l, d), bp.ptr('ws'), d);
+              this.gp(ld.w_ih), this.gp(ld.w_hh), this.gp(ld.b_ih), this.gp(ld.b_hh), bp.ptr('dG'), bp.ptr('dG2'), c.mask, norms(l, d), bp.ptr('ws'), d, dq, V);
             break;
           default:
             k.rnn_bwd(T, B, ld.inSize, H, xin, ldx, fp.ptr('h0') + s, o, DH, this.wp(ld.w_ih), this.wp(ld.w_hh),
               dout, bp.ptr('dhN') + s, dx, bp.ptr('dh0') + s, this.gp(ld.w_ih), this.gp(ld.w_hh), this.gp(ld.b_ih), this.gp(ld.b_hh),
-              bp.ptr('dG'), c.mask, norms(l, d), bp.ptr('ws'), d, this.mode === 'RNN_RELU' ? 1 : 0);
+              bp.ptr('dG'), c.mask, norms(l, d), bp.ptr('ws'), d, this.mode === 'RNN_RELU' ? 1 : 0, dq, V);
         }
+        if (dq) this.tokenGradients(bp, tokens!, ld);
       }
       if (l > 0 && c.dropout) {
         k.mul_f32(bp.ptr(this.names[l - 1].dout), bp.ptr(this.names[l - 1].ddrop), fp.ptr(this.names[l - 1].mask), T * B * DH, 0);
       }
     }
-    return state.inputGrad === false ? 0 : bp.ptr('dx');
+    return state.inputGrad === false || tokens ? 0 : bp.ptr('dx');
+  }
+
+  // From dq [V, G·H] (∂E/∂ of each id's projection, summed by the kernel): ∂E/∂W_ih += dqᵀ·E,
+  // ∂E/∂b_ih += Σ dq, and the Embedding's ∂E/∂E += dq·W_ih.
+  private tokenGradients(bp: Plan, emb: Embedding, ld: LayerDir): void {
+    const k = this.rt.kernels, GH = GATES[this.mode] * this.hiddenSize, V = emb.numEmbeddings, E = emb.embeddingDim;
+    k.linear_bwd(this.gp(ld.w_ih), this.gp(ld.b_ih), bp.ptr('de'), bp.ptr('dq'), emb.paramPtr('weight'), this.wp(ld.w_ih), V, GH, E, bp.ptr('qws'));
+    k.add_f32(emb.gradPtr('weight'), bp.ptr('de'), V * E);
   }
 
   /** @internal The carried final states (h then c) and their batch size, for checkpoints. */
@@ -543,9 +584,9 @@ export abstract class RecurrentLayer extends Module {
     }
   }
 
-  private forwardPlan(T: number, B: number): Plan {
+  private forwardPlan(T: number, B: number, tokens?: Embedding): Plan {
     // same shape as last time: the same regions (no new objects per call, e.g. when streaming)
-    if (this.fwd && this.fwdShape === T * 65536 + B && this.fwdShape !== -1) return this.fwd;
+    if (this.fwd && this.fwdShape === T * 65536 + B && this.fwdShape !== -1 && this.fwdTokens === tokens) return this.fwd;
     this.checkSize(T, B);
     const k = this.rt.kernels;
     const L = this.numLayers, D = this.numDirections, H = this.hiddenSize, G = GATES[this.mode];
@@ -569,13 +610,27 @@ export abstract class RecurrentLayer extends Module {
       ws = Math.max(ws, f(T, B, inSize, H));
     }
     plan.add('ws', ws);
+    if (tokens) this.addTokenRegions(plan, tokens, D);
     plan.base = this.scratch(2, plan.bytes, 'forward activations');
     this.fwd = plan;
     this.fwdShape = B < 65536 ? T * 65536 + B : -1;
+    this.fwdTokens = tokens;
     return this.fwd;
   }
 
-  private backwardPlan(T: number, B: number): Plan {
+  // The token-id input's regions: q (per direction) and the bias sum in the forward, dq and ∂E/∂E
+  // in the backward, and the products' workspace.
+  private addTokenRegions(plan: Plan, emb: Embedding, D: number, backward = false): void {
+    const GH = GATES[this.mode] * this.hiddenSize, V = emb.numEmbeddings;
+    plan.add('qws', this.rt.kernels.linear_ws(V, GH, emb.embeddingDim));
+    if (backward) plan.add('dq', V * GH).add('de', V * emb.embeddingDim);
+    else {
+      plan.add('qb', GH).add('q0', V * GH);
+      if (D === 2) plan.add('q1', V * GH);
+    }
+  }
+
+  private backwardPlan(T: number, B: number, tokens?: Embedding): Plan {
     const k = this.rt.kernels;
     const L = this.numLayers, D = this.numDirections, H = this.hiddenSize, G = GATES[this.mode];
     const TB = T * B, S = L * D * B * H;
@@ -594,6 +649,7 @@ export abstract class RecurrentLayer extends Module {
       ws = Math.max(ws, f(T, B, inSize, H));
     }
     plan.add('ws', ws);
+    if (tokens) this.addTokenRegions(plan, tokens, D, true);
     plan.base = this.scratch(3, plan.bytes, 'backward buffers');
     this.bwd = plan;
     return this.bwd;

@@ -83,7 +83,7 @@ export interface SequenceBatch {
 // What a forward leaves for backward. `fromForward`: made by forward() itself (not a streaming
 // step or a trainer batch), which backward() requires; `stamps`: each layer's forwardCount just
 // after, so a layer run on its own in between is detected.
-interface Cache { T: number; B: number; batched: boolean; batchMajor: boolean; lengths?: Int32Array; mask: number; fromForward: boolean }
+interface Cache { T: number; B: number; batched: boolean; batchMajor: boolean; lengths?: Int32Array; mask: number; fromForward: boolean; fused: boolean }
 const FORWARD_KEYS = ['shape', 'lengths'] as const;
 const BATCH_KEYS = ['x', 'xShape', 'lengths', 'y', 'yShape'] as const;
 
@@ -416,13 +416,18 @@ export class Sequential extends Composite {
     let rows = T * B;
     let r = 0;
     const rs = this.runState;
+    // an Embedding right before a recurrent layer hands it the ids (RecurrentLayer.runForward's
+    // tokens) when that is cheaper than making every token's vector
+    const fused = first instanceof Embedding && this.layers[1] instanceof RecurrentLayer && first.fusesFor(rows);
     for (let i = 0; i < this.layers.length; i++) {
       const layer = this.layers[i];
       if (layer instanceof Embedding) {
-        ptr = layer.runForward(ptr, rows);
+        if (fused) layer.ranFused(rows);
+        else ptr = layer.runForward(ptr, rows);
         F = layer.embeddingDim;
       } else if (layer instanceof RecurrentLayer) {
         rs.mask = mask; rs.carry = opts.carry; rs.keepState = opts.keepState; rs.statePtr = opts.states?.[r++];
+        rs.tokens = fused && i === 1 ? first : undefined;
         ptr = layer.runForward(ptr, T, B, rs);
         F = layer.numDirections * layer.hiddenSize;
         if (i === this.lastRecurrent && this.output === 'last') {
@@ -437,8 +442,8 @@ export class Sequential extends Composite {
       }
     }
     // one cache and one result object, refilled (a streaming step allocates nothing)
-    const c = (this.cacheObject ??= { T, B, batched: true, batchMajor, lengths, mask, fromForward: false });
-    c.T = T; c.B = B; c.batched = true; c.batchMajor = batchMajor; c.lengths = lengths; c.mask = mask; c.fromForward = false;
+    const c = (this.cacheObject ??= { T, B, batched: true, batchMajor, lengths, mask, fromForward: false, fused });
+    c.T = T; c.B = B; c.batched = true; c.batchMajor = batchMajor; c.lengths = lengths; c.mask = mask; c.fromForward = false; c.fused = fused;
     this.stampLayers();
     this.cache = c;
     this.result.ptr = ptr;
@@ -482,9 +487,11 @@ export class Sequential extends Composite {
       } else if (layer instanceof RecurrentLayer) {
         if (i === this.lastRecurrent && this.output === 'last') ptr = this.scatterLast(ptr, T, B, F, c.lengths);
         // ∂E/∂x of feature inputs costs a GEMM as large as the input projection: skipped when
-        // nobody reads it (training); an Embedding below always needs it
+        // nobody reads it (training); an Embedding below always needs it, unless the ids went
+        // straight in (then this layer accumulates the Embedding's gradient itself)
         ptr = layer.runBackward(ptr, { normsPtr: opts.norms?.get(i), inputGrad: i > 0 || opts.inputGrad !== false });
         F = layer.inputSize;
+        if (i === 1 && c.fused) return 0;
       } else {
         layer.runBackward(ptr);
         return 0;

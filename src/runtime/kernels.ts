@@ -36,31 +36,31 @@ export interface Kernels {
 
   rnn_fwd(T: number, B: number, I: number, H: number, x: number, ldx: number, h0: number,
     out: number, ldo: number, hN: number, w_ih: number, w_hh: number, b_ih: number, b_hh: number,
-    pre: number, mask: number, ws: number, reverse: number, relu: number): void;
+    pre: number, mask: number, ws: number, reverse: number, relu: number, q: number): void;
   rnn_bwd(T: number, B: number, I: number, H: number, x: number, ldx: number, h0: number,
     out: number, ldo: number, w_ih: number, w_hh: number, dout: number, dhN: number,
     dx: number, dh0: number, dw_ih: number, dw_hh: number, db_ih: number, db_hh: number,
-    dG: number, mask: number, dhn: number, ws: number, reverse: number, relu: number): void;
+    dG: number, mask: number, dhn: number, ws: number, reverse: number, relu: number, dq: number, V: number): void;
   rnn_fwd_ws(T: number, B: number, I: number, H: number): number;
   rnn_bwd_ws(T: number, B: number, I: number, H: number): number;
 
   lstm_fwd(T: number, B: number, I: number, H: number, x: number, ldx: number, h0: number, c0: number,
     out: number, ldo: number, hN: number, cN: number, w_ih: number, w_hh: number, b_ih: number,
-    b_hh: number, gates: number, cs: number, tcs: number, mask: number, ws: number, reverse: number): void;
+    b_hh: number, gates: number, cs: number, tcs: number, mask: number, ws: number, reverse: number, q: number): void;
   lstm_bwd(T: number, B: number, I: number, H: number, x: number, ldx: number, h0: number, c0: number,
     out: number, ldo: number, w_ih: number, w_hh: number, gates: number, cs: number, tcs: number,
     dout: number, dhN: number, dcN: number, dx: number, dh0: number, dc0: number, dw_ih: number,
-    dw_hh: number, db_ih: number, db_hh: number, dG: number, mask: number, dhn: number, ws: number, reverse: number): void;
+    dw_hh: number, db_ih: number, db_hh: number, dG: number, mask: number, dhn: number, ws: number, reverse: number, dq: number, V: number): void;
   lstm_fwd_ws(T: number, B: number, I: number, H: number): number;
   lstm_bwd_ws(T: number, B: number, I: number, H: number): number;
 
   gru_fwd(T: number, B: number, I: number, H: number, x: number, ldx: number, h0: number,
     out: number, ldo: number, hN: number, w_ih: number, w_hh: number, b_ih: number, b_hh: number,
-    gates: number, ghn: number, mask: number, ws: number, reverse: number): void;
+    gates: number, ghn: number, mask: number, ws: number, reverse: number, q: number): void;
   gru_bwd(T: number, B: number, I: number, H: number, x: number, ldx: number, h0: number,
     out: number, ldo: number, w_ih: number, w_hh: number, gates: number, ghn: number,
     dout: number, dhN: number, dx: number, dh0: number, dw_ih: number, dw_hh: number,
-    db_ih: number, db_hh: number, dGi: number, dGh: number, mask: number, dhn: number, ws: number, reverse: number): void;
+    db_ih: number, db_hh: number, dGi: number, dGh: number, mask: number, dhn: number, ws: number, reverse: number, dq: number, V: number): void;
   gru_fwd_ws(T: number, B: number, I: number, H: number): number;
   gru_bwd_ws(T: number, B: number, I: number, H: number): number;
 
