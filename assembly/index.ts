@@ -17,5 +17,6 @@ export function heap_base(): usize {
 }
 export { colsumAcc as colsum_acc } from './sequence';
 export { softmax_xent, mse, bce_logits } from './loss';
+export { mdn_nll } from './mdn';
 export { sumsq_f32, absmax_f32, scale_f32, clamp_f32, sgd_step, adam_step, rmsprop_step, adagrad_step } from './optim';
 export { gemm_nt_rows, matmul_nt } from './gemm';
