@@ -56,6 +56,7 @@ export interface SketchSample {
 }
 
 const START = Float32Array.of(0, 0, 1, 0, 0); // Sketch-RNN's S₀: the first input of every drawing
+const LOG_SIGMA_MIN = MDN_BOUNDS.logSigmaMin, RHO_MAX = MDN_BOUNDS.rhoMax;
 const CONDITION_KEYS = ['condition', 'conditionShape', 'source', 'sourceShape', 'sourceLengths'] as const;
 const STREAM_RULES: Rules = {
   temperature: is.number(0), seed: is.int(0), ...Object.fromEntries(CONDITION_KEYS.map((k) => [k, is.checkedLater])),
@@ -123,7 +124,10 @@ export class SketchStream {
   private readonly x = new Float32Array(5);
   private readonly state: StreamState | Seq2SeqStream;
   private readonly rng: Rng;
-  private readonly probs: Float64Array;
+  // [0, 4): the uniforms of a draw (component, pen, Box–Muller ×2); [4]: τ; [5 …]: probabilities.
+  // Numbers pass to helpers through this array: a double passed as an argument or returned by a
+  // call V8 did not inline is a new heap number, garbage at every step.
+  private readonly f: Float64Array;
   private isEnded = false;
   private count = 0;
 
@@ -135,7 +139,8 @@ export class SketchStream {
     this.components = M;
     this.temperature = options.temperature ?? 1;
     this.rng = new Rng(options.seed ?? Rng.randomSeed());
-    this.probs = new Float64Array(Math.max(M, 3));
+    this.f = new Float64Array(5 + Math.max(M, 3));
+    this.f[4] = this.temperature;
     try {
       this.x.set(START);
       this.advance();
@@ -182,22 +187,23 @@ export class SketchStream {
    */
   next(): Float32Array {
     this.live('next');
-    const out = this.state.output, M = this.components, tau = this.temperature, rng = this.rng, pt = this.point;
-    const j = pick(out, 3, M, tau, tau === 0 ? 0 : rng.next(), this.probs);
-    const pen = pick(out, 0, 3, tau, tau === 0 ? 0 : rng.next(), this.probs);
-    const mx = out[3 + M + j], my = out[3 + 2 * M + j];
-    let dx = mx, dy = my;
-    if (tau > 0) {
-      const sx = Math.exp(Math.max(out[3 + 3 * M + j], MDN_BOUNDS.logSigmaMin)), sy = Math.exp(Math.max(out[3 + 4 * M + j], MDN_BOUNDS.logSigmaMin));
-      const rho = Math.min(Math.max(Math.tanh(out[3 + 5 * M + j]), -MDN_BOUNDS.rhoMax), MDN_BOUNDS.rhoMax);
-      // Box–Muller: two independent N(0, 1), correlated by ρ
-      const r = Math.sqrt(-2 * Math.log(1 - rng.next())), a = 2 * Math.PI * rng.next();
-      const n1 = r * Math.cos(a), n2 = r * Math.sin(a), k = Math.sqrt(tau);
-      dx = mx + sx * k * n1;
-      dy = my + sy * k * (rho * n1 + Math.sqrt(1 - rho * rho) * n2);
+    const out = this.state.output, M = this.components, f = this.f, pt = this.point;
+    const greedy = this.temperature === 0;
+    if (!greedy) uniforms(this.rng, f, 4);
+    const j = pick(out, 3, M, f, 0, greedy);
+    const pen = pick(out, 0, 3, f, 1, greedy);
+    pt[0] = out[3 + M + j];
+    pt[1] = out[3 + 2 * M + j];
+    if (!greedy) {
+      const sx = Math.exp(Math.max(out[3 + 3 * M + j], LOG_SIGMA_MIN)), sy = Math.exp(Math.max(out[3 + 4 * M + j], LOG_SIGMA_MIN));
+      const rho = Math.min(Math.max(Math.tanh(out[3 + 5 * M + j]), -RHO_MAX), RHO_MAX);
+      // Box–Muller: two independent N(0, 1), correlated by ρ; σ scaled by √τ
+      const r = Math.sqrt(-2 * Math.log(1 - f[2])), a = 2 * Math.PI * f[3];
+      const n1 = r * Math.cos(a), n2 = r * Math.sin(a), k = Math.sqrt(f[4]);
+      pt[0] += sx * k * n1;
+      pt[1] += sy * k * (rho * n1 + Math.sqrt(1 - rho * rho) * n2);
     }
-    pt[0] = pen === 2 ? 0 : dx;
-    pt[1] = pen === 2 ? 0 : dy;
+    if (pen === 2) pt[0] = pt[1] = 0;
     pt[2] = pen === 0 ? 1 : 0;
     pt[3] = pen === 1 ? 1 : 0;
     pt[4] = pen === 2 ? 1 : 0;
@@ -241,18 +247,24 @@ function openState(model: PenModel, o: SketchStreamOptions, what: string): Strea
   return model.initState(input);
 }
 
-// One index among n logits at out[off …]: the largest at temperature 0, else drawn with the
-// uniform u from softmax(logits / τ). `probs`: scratch of at least n.
-function pick(out: Float32Array, off: number, n: number, tau: number, u: number, probs: Float64Array): number {
+// n draws of rng.next() into f[0 … n): the numbers stay unboxed (a small function whose calls
+// V8 inlines), whatever V8 decides to inline into next()
+function uniforms(rng: Rng, f: Float64Array, n: number): void {
+  for (let i = 0; i < n; i++) f[i] = rng.nextU32() / 4294967296;
+}
+
+// One index among n logits at out[off …]: the largest when greedy, else drawn with the uniform
+// f[u] from softmax(logits / τ), τ = f[4]; the probabilities go to f[5 …].
+function pick(out: Float32Array, off: number, n: number, f: Float64Array, u: number, greedy: boolean): number {
   let best = 0, max = -Infinity;
   for (let i = 0; i < n; i++) if (out[off + i] > max) { max = out[off + i]; best = i; }
-  if (tau === 0) return best;
+  if (greedy) return best;
   let sum = 0;
-  for (let i = 0; i < n; i++) sum += probs[i] = Math.exp((out[off + i] - max) / tau);
-  let x = u * sum;
+  for (let i = 0; i < n; i++) sum += f[5 + i] = Math.exp((out[off + i] - max) / f[4]);
+  let x = f[u] * sum;
   for (let i = 0; i < n; i++) {
-    x -= probs[i];
-    if (x < 0 && probs[i] > 0) return i;
+    x -= f[5 + i];
+    if (x < 0 && f[5 + i] > 0) return i;
   }
   return best;
 }
