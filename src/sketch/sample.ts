@@ -15,10 +15,27 @@ import { checkStrokes, MDN_BOUNDS } from './mdn.js';
  * A pen model: a {@link Sequential} or a {@link Seq2Seq} whose input per step is a stroke-5
  * point (Δx, Δy, p_down, p_up, p_end: 5 features, no Embedding) and whose head outputs the
  * 6M + 3 values of an MDN (see {@link mdnOutputSize}) at every step.
+ *
+ * @example
+ * ```ts
+ * const pen: PenModel = new Seq2Seq({                       // draws the class it is given
+ *   conditionSize: 26,
+ *   decoder: new LSTM({ inputSize: 5 + 26, hiddenSize: 128, seed: 1 }),
+ *   head: new Linear({ inFeatures: 128, outFeatures: mdnOutputSize(20), seed: 2 }),
+ * }, { stepInput: true, seed: 3 });
+ * pen.dispose();
+ * ```
  */
 export type PenModel = Sequential | Seq2Seq;
 
-/** Options of {@link SketchStream}. */
+/**
+ * Options of {@link SketchStream}.
+ *
+ * @example
+ * ```ts
+ * const options: SketchStreamOptions = { temperature: 0.25, seed: 42, condition: [0, 1, 0] };   // a Seq2Seq's class
+ * ```
+ */
 export interface SketchStreamOptions {
   /**
    * Sketch-RNN's temperature τ: the π logits and the pen logits are divided by τ and every σ² is
@@ -38,7 +55,14 @@ export interface SketchStreamOptions {
   sourceLengths?: ArrayLike<number>;
 }
 
-/** Options of {@link sampleSketch}: those of {@link SketchStream}, and: */
+/**
+ * Options of {@link sampleSketch}: those of {@link SketchStream}, and `maxLength` and `prefix`.
+ *
+ * @example
+ * ```ts
+ * const options: SketchSampleOptions = { prefix: [10, 0, 1, 0, 0,  0, 10, 0, 1, 0], temperature: 0.4, maxLength: 100, seed: 1 };
+ * ```
+ */
 export interface SketchSampleOptions extends SketchStreamOptions {
   /** Most points written (the end state included). Default 250, Sketch-RNN's. Limit: `setLimits({ maxSampleLength })`. */
   maxLength?: number;
@@ -46,7 +70,14 @@ export interface SketchSampleOptions extends SketchStreamOptions {
   prefix?: NumericArray;
 }
 
-/** What {@link sampleSketch} returns. */
+/**
+ * What {@link sampleSketch} returns.
+ *
+ * @example
+ * ```ts
+ * const drawn: SketchSample = { strokes: Float32Array.of(1, 2, 1, 0, 0,  0, 0, 0, 0, 1), shape: [2, 5], ended: true };
+ * ```
+ */
 export interface SketchSample {
   /** The points written, stroke-5 `[n, 5]` row-major; when the drawing ended, its last row is the end state (0, 0, 0, 0, 1). */
   strokes: Float32Array;

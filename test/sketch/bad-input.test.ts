@@ -33,8 +33,10 @@ const fingerprint = (m: Sequential, t?: Trainer) => JSON.stringify([
 const with_ = (y: Float32Array, i: number, v: number) => { const c = y.slice(); c[i] = v; return c; };
 const withRow = (y: Float32Array, row: number, pen: number[]) => { const c = y.slice(); c.set(pen, row * 5 + 2); return c; };
 
+type ErrorClass = abstract new (...args: never[]) => RnnWasmError;
+
 /** Expect `fn` to throw `cls` with a message matching each pattern. */
-function refuses(fn: () => unknown, cls: typeof RnnWasmError, ...patterns: RegExp[]): void {
+function refuses(fn: () => unknown, cls: ErrorClass, ...patterns: RegExp[]): void {
   let err: unknown;
   try { fn(); } catch (e) { err = e; }
   expect(err, 'threw').toBeInstanceOf(cls);
@@ -42,7 +44,7 @@ function refuses(fn: () => unknown, cls: typeof RnnWasmError, ...patterns: RegEx
 }
 
 describe('Trainer with the mixture density loss: bad targets are refused before any update', () => {
-  const bad: [string, () => SequenceDataset, typeof RnnWasmError, RegExp[]][] = [
+  const bad: [string, () => SequenceDataset, ErrorClass, RegExp[]][] = [
     ['a NaN offset', () => dataset(with_(strokes(), 26, NaN)), NonFiniteError, [/trainBatch batch\.y: element 26 is (number )?NaN/]],
     ['an infinite offset', () => dataset(with_(strokes(), 0, Infinity)), NonFiniteError, [/trainBatch batch\.y: element 0 is (number )?Infinity/]],
     ['a pen state [0.5, 0.5, 0]', () => dataset(withRow(strokes(), 1, [0.5, 0.5, 0])), ShapeError, [/batch\.y: sample 0, step 1 \(elements 5–9\) has the pen state \[0\.5, 0\.5, 0\]; expected one-hot/]],
@@ -125,7 +127,7 @@ describe('Trainer with the mixture density loss: bad targets are refused before 
 
 describe('mdnLoss, lossAndGrad and penDataset refuse bad input, allocating nothing', () => {
   const out = new Float32Array(2 * 4 * C);
-  const cases: [string, () => unknown, typeof RnnWasmError, RegExp][] = [
+  const cases: [string, () => unknown, ErrorClass, RegExp][] = [
     ['a NaN output', () => mdnLoss(with_(out, 7, NaN), strokes(), { components: M, shape: [2, 4] }), NonFiniteError, /mdnLoss output: element 7 is NaN/],
     ['a NaN offset', () => mdnLoss(out, with_(strokes(), 1, NaN), { components: M, shape: [2, 4] }), NonFiniteError, /mdnLoss target: element 1 is NaN/],
     ['a NaN pen value', () => mdnLoss(out, with_(strokes(), 2, NaN), { components: M, shape: [2, 4] }), NonFiniteError, /mdnLoss target: element 2 is NaN/],
@@ -165,7 +167,7 @@ describe('sampleSketch and SketchStream refuse bad input, changing nothing', () 
   it('options: unknown keys, wrong types and sizes', () => {
     const m = model();
     const before = fingerprint(m);
-    const cases: [unknown, typeof RnnWasmError, RegExp][] = [
+    const cases: [unknown, ErrorClass, RegExp][] = [
       [{ temprature: 0.5 }, ConfigError, /sampleSketch: unknown option "temprature" \(did you mean "temperature"\?\)/],
       [{ temperature: -0.1 }, ConfigError, /sampleSketch temperature: expected a finite number ≥ 0, got number -0\.1/],
       [{ temperature: NaN }, ConfigError, /temperature/],
