@@ -56,11 +56,12 @@ const COMPONENTS_RULE = is.int(1, MAX_COMPONENTS);
  * @internal Check stroke-5 rows `[N, T, 5]` (batch-major) at the valid steps (t < lengths[n]):
  * offsets finite float32, the pen state one-hot, a drawing not empty (its first step is not
  * the end state) and, once ended, only end states after (the padding of Sketch-RNN's data).
- * `as`: 'drawings' (the above), 'prefix' (an unfinished drawing: no end state at all) or 'rows'
- * (independent steps: only the per-row checks). Throws a NonFiniteError / ShapeError naming
+ * `as`: 'drawings' (the above), 'windows' (the same for truncated-BPTT windows that continue
+ * their drawings: a window may start in the padding), 'prefix' (an unfinished drawing: no end
+ * state at all) or 'rows' (independent steps: only the per-row checks). Throws a NonFiniteError / ShapeError naming
  * `name`, the sample, the step and the element.
  */
-export function checkStrokes(name: string, y: NumericArray, N: number, T: number, lengths?: ArrayLike<number>, as: 'drawings' | 'prefix' | 'rows' = 'drawings'): void {
+export function checkStrokes(name: string, y: NumericArray, N: number, T: number, lengths?: ArrayLike<number>, as: 'drawings' | 'windows' | 'prefix' | 'rows' = 'drawings'): void {
   for (let n = 0; n < N; n++) {
     const len = lengths ? lengths[n] : T;
     let ended = false;
@@ -77,7 +78,7 @@ export function checkStrokes(name: string, y: NumericArray, N: number, T: number
       }
       if (as === 'rows') continue;
       if (end === 1 && as === 'prefix') throw new ShapeError(`${name}: ${where(N, T, n, t)} is the end state (p_end = 1); expected an unfinished drawing`);
-      if (end === 1 && t === 0) {
+      if (end === 1 && t === 0 && as === 'drawings') {
         throw new ShapeError(`${name}: ${N > 1 ? `sample ${n}` : 'the drawing'} is empty: its first step (elements ${i}–${i + 4}) is already the end state`);
       }
       if (ended && end !== 1) {
@@ -269,7 +270,7 @@ function checkMdnShapes(model: Trainable, M: number, data: SequenceDataset, name
 function mdnBatchLoss(model: Trainable, loss: Loss, batch: SequenceDataset, opts: BatchLossOptions): BatchLoss {
   const M = loss.components!, [B, T] = batch.xShape, lengths = batch.lengths;
   checkMdnShapes(model, M, batch, 'targets');
-  checkStrokes('targets.y', batch.y, B, T, lengths);
+  checkStrokes('targets.y', batch.y, B, T, lengths, opts.carry ? 'windows' : 'drawings');
   const rows = T * B, rt = model.rt;
   const tPtr = model.scratch(10, rows * 5 * 4, 'targets');
   const wPtr = model.scratch(12, mdnScratchBytes(rows, M), 'mixture density weights');
@@ -292,9 +293,9 @@ registerLossKind('mixtureDensity', {
     const { components } = checkOptions<{ components: number }>('loss', spec, { type: is.checkedLater, components: COMPONENTS_RULE }, ['components']);
     return { kind: 'mixtureDensity', ignoreIndex: -100, components };
   },
-  checkTargets(model, loss, data, name) {
+  checkTargets(model, loss, data, name, continued) {
     checkMdnShapes(model, loss.components!, data, name);
-    checkStrokes(`${name}.y`, data.y, data.xShape[0], data.xShape[1], data.lengths);
+    checkStrokes(`${name}.y`, data.y, data.xShape[0], data.xShape[1], data.lengths, continued ? 'windows' : 'drawings');
   },
   batchLoss: mdnBatchLoss,
   lossAndGrad(loss, output, target, N, C) {

@@ -32,7 +32,7 @@ export interface Loss { kind: 'mse' | 'crossEntropy' | 'bceWithLogits' | 'mixtur
  */
 export interface LossKind {
   resolve(spec: { type: string }): Loss;
-  checkTargets(model: Trainable, loss: Loss, data: SequenceDataset, name: string): void;
+  checkTargets(model: Trainable, loss: Loss, data: SequenceDataset, name: string, continued: boolean): void;
   batchLoss(model: Trainable, loss: Loss, batch: SequenceDataset, opts: BatchLossOptions): BatchLoss;
   lossAndGrad(loss: Loss, output: NumericArray, target: NumericArray, N: number, C: number): { loss: number; grad: Float32Array };
 }
@@ -147,12 +147,13 @@ function checkTargetShape(model: Trainable, loss: Loss, data: SequenceDataset, n
  * @internal Throws ShapeError unless a data set fits the model (its condition or source, for a
  * Seq2Seq) and its targets fit the model and the loss: y's shape,
  * and (crossEntropy) every class id at a valid step in [0, outputs) or the ignoreIndex. One scan,
- * before training starts, so a bad sample is found before any update.
+ * before training starts, so a bad sample is found before any update. `continued`: the batch is
+ * a truncated-BPTT window that continues its sequences (trainBatch with carry).
  */
-export function checkTargets(model: Trainable, loss: Loss, data: SequenceDataset, name: string): void {
+export function checkTargets(model: Trainable, loss: Loss, data: SequenceDataset, name: string, continued = false): void {
   model.checkData(data, name);
   const kind = lossKinds.get(loss.kind);
-  if (kind) return kind.checkTargets(model, loss, data, name);
+  if (kind) return kind.checkTargets(model, loss, data, name, continued);
   checkTargetShape(model, loss, data, `${name}.yShape`);
   if (loss.kind !== 'crossEntropy') return;
   const [N, T] = data.xShape;
