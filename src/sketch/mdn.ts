@@ -58,8 +58,8 @@ const COMPONENTS_RULE = is.int(1, MAX_COMPONENTS);
  * the end state) and, once ended, only end states after (the padding of Sketch-RNN's data).
  * `as`: 'drawings' (the above), 'windows' (the same for truncated-BPTT windows that continue
  * their drawings: a window may start in the padding), 'prefix' (an unfinished drawing: no end
- * state at all) or 'rows' (independent steps: only the per-row checks). Throws a NonFiniteError / ShapeError naming
- * `name`, the sample, the step and the element.
+ * state at all) or 'rows' (independent steps: only the per-row checks). Throws a
+ * NonFiniteError / ShapeError naming `name`, the sample, the step and the element.
  */
 export function checkStrokes(name: string, y: NumericArray, N: number, T: number, lengths?: ArrayLike<number>, as: 'drawings' | 'windows' | 'prefix' | 'rows' = 'drawings'): void {
   for (let n = 0; n < N; n++) {
