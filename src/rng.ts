@@ -4,19 +4,20 @@
  * @internal
  */
 export class Rng {
-  private s: number;
+  // in a typed array: a uint32 beyond 2³⁰ in an object field would be a new heap number per draw
+  private readonly s = new Uint32Array(1);
 
   constructor(seed: number) {
-    this.s = seed >>> 0;
+    this.s[0] = seed >>> 0;
   }
 
   /** The generator's state (for checkpoints). */
   get state(): number {
-    return this.s;
+    return this.s[0];
   }
 
   set state(value: number) {
-    this.s = value >>> 0;
+    this.s[0] = value >>> 0;
   }
 
   /** A random seed when the user gave none. */
@@ -26,7 +27,7 @@ export class Rng {
 
   /** Next uint32. */
   nextU32(): number {
-    let t = (this.s = (this.s + 0x6d2b79f5) >>> 0);
+    let t = (this.s[0] = (this.s[0] + 0x6d2b79f5) >>> 0);
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return (t ^ (t >>> 14)) >>> 0;

@@ -1,6 +1,6 @@
 // Builds dist/ from src/ (after `asc` has built build/*.wasm):
 //  - ESM, one module graph with shared chunks, so `rnn-wasm`, `rnn-wasm/train`, `rnn-wasm/node`,
-//    `rnn-wasm/worker`, `rnn-wasm/interop` and `rnn-wasm/seq2seq` share one runtime (one wasm instance, one arena, one init);
+//    `rnn-wasm/worker`, `rnn-wasm/interop`, `rnn-wasm/seq2seq` and `rnn-wasm/sketch` share one runtime (one wasm instance, one arena, one init);
 //    one entry per runtime (Node, web, workerd) that differ only in how init() finds the wasm
 //  - CommonJS for require(): one bundle of everything in dist/cjs/, and per-entry files that
 //    re-export its names (again one shared runtime)
@@ -32,6 +32,7 @@ const ENTRIES = {
   worker: 'src/worker/index.ts',
   interop: 'src/interop/index.ts',
   seq2seq: 'src/seq2seq.ts',
+  sketch: 'src/sketch/index.ts',
   cli: 'src/cli.ts',
 };
 const esm = await build({
@@ -60,7 +61,7 @@ await build({
   ...common,
   absWorkingDir: ROOT,
   stdin: {
-    contents: ['index', 'train/index', 'node', 'worker/index', 'interop/index', 'seq2seq'].map((m) => `export * from './src/${m}.js';`).join('\n'),
+    contents: ['index', 'train/index', 'node', 'worker/index', 'interop/index', 'seq2seq', 'sketch/index'].map((m) => `export * from './src/${m}.js';`).join('\n'),
     resolveDir: ROOT,
     sourcefile: 'rnn-wasm.cjs.ts',
     loader: 'ts',

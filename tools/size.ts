@@ -58,6 +58,7 @@ export async function measureSizes(): Promise<Sizes> {
     ['rnn-wasm + /train + /worker', ['index.web.js', 'train.js', 'worker.js']],
     ['rnn-wasm + /seq2seq', ['index.web.js', 'seq2seq.js']],
     ['rnn-wasm + /interop', ['index.web.js', 'interop.js']],
+    ['rnn-wasm + /sketch', ['index.web.js', 'sketch.js']],
   ];
   const entries: EntrySize[] = [];
   for (const [entry, files] of specs) {

@@ -8,7 +8,7 @@ import type { Module } from './module.js';
 export function toTimeMajor(owner: Module, dst: number, src: ArrayLike<number>, T: number, B: number, F: number, batchFirst: boolean): void {
   const n = T * B * F;
   if (!batchFirst || T === 1 || B === 1) {
-    owner.rt.arena.f32(dst, n).set(src);
+    owner.cachedF32(1, dst, n).set(src); // a cached view: a streaming step of features allocates nothing
     return;
   }
   const stage = owner.staging(n * 4);

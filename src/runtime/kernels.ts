@@ -82,6 +82,7 @@ export interface Kernels {
   softmax_xent(grad: number, logits: number, targets: number, weights: number, N: number, C: number, ignoreIndex: number, scale: number): number;
   mse(grad: number, pred: number, target: number, weights: number, N: number, D: number, scale: number): number;
   bce_logits(grad: number, logits: number, target: number, weights: number, N: number, D: number, scale: number): number;
+  mdn_nll(grad: number, out: number, target: number, wOff: number, wPen: number, ws: number, N: number, M: number, scale: number): number;
 
   sumsq_f32(src: number, n: number): number;
   absmax_f32(src: number, n: number): number;

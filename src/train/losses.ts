@@ -15,11 +15,34 @@ import { checkOptions, is } from '../options.js';
  * - `'crossEntropy'`: softmax cross-entropy with integer class targets (one per output row);
  *   a target equal to `ignoreIndex` (default −100) is skipped, as are padded steps
  * - `'bceWithLogits'`: sigmoid binary cross-entropy on logits, targets in [0, 1]
+ * - `{ type: 'mixtureDensity', components: M }` (defined by `rnn-wasm/sketch`: import it first):
+ *   Sketch-RNN's pen loss, M bivariate Gaussians over the offsets and a 3-way pen softmax on a
+ *   head of 6M + 3 outputs per step, stroke-5 targets `[N, T, 5]`; the mean over the valid steps
  */
-export type LossSpec = 'mse' | 'crossEntropy' | 'bceWithLogits' | { type: 'crossEntropy'; ignoreIndex?: number };
+export type LossSpec = 'mse' | 'crossEntropy' | 'bceWithLogits' | { type: 'crossEntropy'; ignoreIndex?: number } |
+  { type: 'mixtureDensity'; components: number };
 
-/** A loss spec resolved: its kind and the class id crossEntropy ignores. */
-export interface Loss { kind: 'mse' | 'crossEntropy' | 'bceWithLogits'; ignoreIndex: number }
+/** A loss spec resolved: its kind, the class id crossEntropy ignores, the components of mixtureDensity. */
+export interface Loss { kind: 'mse' | 'crossEntropy' | 'bceWithLogits' | 'mixtureDensity'; ignoreIndex: number; components?: number }
+
+/**
+ * @internal A loss another entry defines (rnn-wasm/sketch: 'mixtureDensity'), so that the
+ * trainer's entry does not carry it: resolving its spec, checking a data set's targets, the
+ * loss of a batch, and lossAndGrad.
+ */
+export interface LossKind {
+  resolve(spec: { type: string }): Loss;
+  checkTargets(model: Trainable, loss: Loss, data: SequenceDataset, name: string, continued: boolean): void;
+  batchLoss(model: Trainable, loss: Loss, batch: SequenceDataset, opts: BatchLossOptions): BatchLoss;
+  lossAndGrad(loss: Loss, output: NumericArray, target: NumericArray, N: number, C: number): { loss: number; grad: Float32Array };
+}
+const lossKinds = new Map<string, LossKind>();
+const ENTRY_OF: Record<string, string> = { mixtureDensity: 'rnn-wasm/sketch' };
+
+/** @internal Add a loss kind (at the import of the entry that defines it). */
+export function registerLossKind(type: Loss['kind'], kind: LossKind): void {
+  lossKinds.set(type, kind);
+}
 
 /** @internal */
 export function resolveLoss(spec: LossSpec): Loss {
@@ -28,7 +51,13 @@ export function resolveLoss(spec: LossSpec): Loss {
     checkOptions('loss', spec, { type: is.checkedLater, ignoreIndex: is.int(-(2 ** 31), 2 ** 31 - 1) });
     return { kind: 'crossEntropy', ignoreIndex: spec.ignoreIndex ?? -100 };
   }
-  throw new ConfigError(`loss: expected 'mse', 'crossEntropy', 'bceWithLogits' or { type: 'crossEntropy', ignoreIndex }, got ${describe(spec)}`);
+  const type = typeof spec === 'object' && spec !== null ? (spec as { type?: unknown }).type : undefined;
+  if (typeof type === 'string' && Object.hasOwn(ENTRY_OF, type)) {
+    const kind = lossKinds.get(type);
+    if (!kind) throw new ConfigError(`loss ${type}: defined by ${ENTRY_OF[type]}; import it (any of its exports) before using this loss`);
+    return kind.resolve(spec as { type: string });
+  }
+  throw new ConfigError(`loss: expected 'mse', 'crossEntropy', 'bceWithLogits', { type: 'crossEntropy', ignoreIndex } or { type: 'mixtureDensity', components }, got ${describe(spec)}`);
 }
 
 /**
@@ -43,6 +72,7 @@ export function runLoss(rt: Runtime, loss: Loss, gradPtr: number, outPtr: number
     case 'crossEntropy': return k.softmax_xent(gradPtr, outPtr, targetPtr, weightsPtr, rows, C, loss.ignoreIndex, scale);
     case 'mse': return k.mse(gradPtr, outPtr, targetPtr, weightsPtr, rows, C, scale);
     case 'bceWithLogits': return k.bce_logits(gradPtr, outPtr, targetPtr, weightsPtr, rows, C, scale);
+    default: throw new ConfigError(`runLoss: ${loss.kind} is computed by its own entry`);
   }
 }
 
@@ -61,6 +91,8 @@ export function lossAndGrad(spec: LossSpec, output: NumericArray, target: Numeri
   checkOptions('lossAndGrad', options, { shape: is.checkedLater }, ['shape']);
   const [N, C] = options.shape;
   if (!Number.isInteger(N) || !Number.isInteger(C) || N < 1 || C < 1) throw new ShapeError(`lossAndGrad: options.shape must be [N, C] with positive integers, got ${describe(options?.shape)}`);
+  const kind = lossKinds.get(loss.kind);
+  if (kind) return kind.lossAndGrad(loss, output, target, N, C);
   const out = checkArray('lossAndGrad output', output, [N, C]);
   const isCe = loss.kind === 'crossEntropy';
   checkFinite32('lossAndGrad output', out);
@@ -115,10 +147,13 @@ function checkTargetShape(model: Trainable, loss: Loss, data: SequenceDataset, n
  * @internal Throws ShapeError unless a data set fits the model (its condition or source, for a
  * Seq2Seq) and its targets fit the model and the loss: y's shape,
  * and (crossEntropy) every class id at a valid step in [0, outputs) or the ignoreIndex. One scan,
- * before training starts, so a bad sample is found before any update.
+ * before training starts, so a bad sample is found before any update. `continued`: the batch is
+ * a truncated-BPTT window that continues its sequences (trainBatch with carry).
  */
-export function checkTargets(model: Trainable, loss: Loss, data: SequenceDataset, name: string): void {
+export function checkTargets(model: Trainable, loss: Loss, data: SequenceDataset, name: string, continued = false): void {
   model.checkData(data, name);
+  const kind = lossKinds.get(loss.kind);
+  if (kind) return kind.checkTargets(model, loss, data, name, continued);
   checkTargetShape(model, loss, data, `${name}.yShape`);
   if (loss.kind !== 'crossEntropy') return;
   const [N, T] = data.xShape;
@@ -136,6 +171,9 @@ export function checkTargets(model: Trainable, loss: Loss, data: SequenceDataset
 /** @internal What {@link batchLoss} returns. */
 export interface BatchLoss { sum: number; count: number; tokens: number; gradPtr: number }
 
+/** @internal Options of {@link batchLoss}. */
+export interface BatchLossOptions { carry?: boolean; keepState?: boolean; accumulate?: number; lastStepOnly?: boolean }
+
 /**
  * @internal Forward a batch-major batch through the model and compute the loss and its gradient
  * (at gradPtr, scaled for the mean over valid elements, further divided by `accumulate`).
@@ -143,7 +181,9 @@ export interface BatchLoss { sum: number; count: number; tokens: number; gradPtr
  * `lastStepOnly`: only each sequence's last valid step counts (diagnostics). `keepState`: the
  * layers keep their final states for a following batch with `carry` (truncated BPTT).
  */
-export function batchLoss(model: Trainable, loss: Loss, batch: SequenceDataset, opts: { carry?: boolean; keepState?: boolean; accumulate?: number; lastStepOnly?: boolean } = {}): BatchLoss {
+export function batchLoss(model: Trainable, loss: Loss, batch: SequenceDataset, opts: BatchLossOptions = {}): BatchLoss {
+  const kind = lossKinds.get(loss.kind);
+  if (kind) return kind.batchLoss(model, loss, batch, opts);
   const [B, T] = batch.xShape;
   const O = model.outputSize;
   const perStep = model.output === 'sequence';

@@ -176,7 +176,7 @@ export class Trainer<M extends Sequential | Seq2Seq = Sequential | Seq2Seq> {
   trainBatch(batch: SequenceDataset, carry = false): Omit<BatchStats, 'epoch' | 'batch' | 'tokensPerSecond'> {
     this.refuseWhileFitting('trainBatch');
     checkDataset(batch, 'trainBatch batch');
-    checkTargets(this.model, this.loss, batch, 'trainBatch batch');
+    checkTargets(this.model, this.loss, batch, 'trainBatch batch', carry === true);
     if (typeof carry !== 'boolean') throw new ConfigError(`trainBatch carry: expected true or false, got ${describe(carry)}`);
     return this.step(batch, carry);
   }

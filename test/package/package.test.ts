@@ -34,7 +34,8 @@ describe('npm package', () => {
     for (const target of [...exportTargets(pkg.exports), ...Object.values(pkg.bin).map((b) => b.replace(/^\.\//, ''))]) {
       expect(files, target).toContain(target);
     }
-    expect(info.size).toBeLessThan(250_000); // the packed tarball (149 kB when written): no stray files
+    // the packed tarball (149 kB when written; 247 kB before rnn-wasm/sketch, 265 kB with it): no stray files
+    expect(info.size).toBeLessThan(280_000);
   });
 
   it('works from ESM: every entry imports, and a model trained with rnn-wasm/train saves and loads through rnn-wasm/node', () => {
@@ -111,6 +112,51 @@ describe('npm package', () => {
     let diagnostics = '';
     try {
       execFileSync(process.execPath, [tsc, '-p', dir], { encoding: 'utf8' });
+    } catch (e) {
+      diagnostics = String((e as { stdout?: string }).stdout ?? e);
+    }
+    expect(diagnostics).toBe('');
+  }, 600_000);
+
+  it('rnn-wasm/sketch works from ESM, CommonJS and TypeScript: the mixture density loss trains through rnn-wasm/train, a sketch is drawn', () => {
+    const body = (imports: string) => `${imports}
+      (async () => {
+        await init();
+        const model = new Sequential([new LSTM({ inputSize: 5, hiddenSize: 8, batchFirst: true, seed: 1 }), new Linear({ inFeatures: 8, outFeatures: mdnOutputSize(2), seed: 2 })]);
+        const data = penDataset(Float32Array.of(1, 0, 1, 0, 0, 0, 1, 0, 1, 0, 0, 0, 0, 0, 1), { shape: [1, 3, 5] });
+        const h = await new Trainer(model, { loss: { type: 'mixtureDensity', components: 2 }, optimizer: { type: 'adam', lr: 0.01 } }).fit(data, { epochs: 3 });
+        const s = sampleSketch(model, { seed: 1, maxLength: 5, prefix: [1, 0, 1, 0, 0] });
+        console.log(JSON.stringify({ steps: h.steps, finite: h.epochs.every((e) => Number.isFinite(e.loss)), rows: s.shape[0] > 0 && s.strokes.length === 5 * s.shape[0] }));
+      })();`;
+    const esm = run('esm/sketch.mjs', body(`
+      import { init, Sequential, LSTM, Linear } from 'rnn-wasm';
+      import { Trainer } from 'rnn-wasm/train';
+      import { mdnOutputSize, penDataset, sampleSketch } from 'rnn-wasm/sketch';`));
+    const cjs = run('cjs/sketch.cjs', body(`
+      const { init, Sequential, LSTM, Linear } = require('rnn-wasm');
+      const { Trainer } = require('rnn-wasm/train');
+      const { mdnOutputSize, penDataset, sampleSketch } = require('rnn-wasm/sketch');`));
+    for (const out of [esm, cjs]) expect(JSON.parse(out)).toEqual({ steps: 3, finite: true, rows: true });
+    const dir = path.join(CONSUMER, 'types-sketch');
+    mkdirSync(dir, { recursive: true });
+    const code = `
+      import { Sequential } from 'rnn-wasm';
+      import { sampleSketch, SketchStream, mdnLoss, type SketchSample, type PenModel } from 'rnn-wasm/sketch';
+      declare const model: Sequential;
+      const pen: PenModel = model;
+      const s: SketchSample = sampleSketch(pen, { temperature: 0.5, maxLength: 10 });
+      const stream: SketchStream = new SketchStream(pen, { seed: 1 });
+      const l: number = mdnLoss(new Float32Array(15), new Float32Array(5), { components: 2, shape: [1, 1] }).loss;
+      export const used = [s, stream, l];`;
+    writeFileSync(path.join(dir, 'esm.mts'), code);
+    writeFileSync(path.join(dir, 'cjs.cts'), code);
+    writeFileSync(path.join(dir, 'tsconfig.json'), JSON.stringify({
+      compilerOptions: { module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', strict: true, noEmit: true, lib: ['es2022', 'dom'], types: [] },
+      files: ['esm.mts', 'cjs.cts'],
+    }));
+    let diagnostics = '';
+    try {
+      execFileSync(process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', dir], { encoding: 'utf8' });
     } catch (e) {
       diagnostics = String((e as { stdout?: string }).stdout ?? e);
     }

@@ -1,35 +1,39 @@
-// Every @example in the stroke files of src/sketch/ runs as written: the TypeScript is transpiled
-// (types stripped) and run with those files' exports, DATA_DIR, readText and checkDataset in scope,
-// from the repository root. Every public export has an example.
+// Every public export of rnn-wasm/sketch (src/sketch/index.ts and the files behind it) has a
+// TSDoc @example, the entry re-exports every public name of its files, and every @example runs as
+// written: the TypeScript is transpiled (types stripped, import lines dropped) and run from the
+// repository root with the package's exports (rnn-wasm, rnn-wasm/train, rnn-wasm/seq2seq,
+// rnn-wasm/sketch) and DATA_DIR, readText and checkDataset in scope.
 import { readFileSync } from 'node:fs';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
+import * as api from '../../src/index.js';
+import * as seq2seq from '../../src/seq2seq.js';
+import * as sketch from '../../src/sketch/index.js';
+import * as train from '../../src/train/index.js';
 import { DATA_DIR, readText } from '../../src/data/files.js';
 import { checkDataset } from '../../src/data/dataset.js';
-import * as strokes from '../../src/sketch/strokes.js';
-import * as svg from '../../src/sketch/svg.js';
-import * as hershey from '../../src/sketch/hershey.js';
-import * as dtw from '../../src/sketch/dtw.js';
 
-const FILES = ['strokes.ts', 'svg.ts', 'hershey.ts', 'dtw.ts'];
 const dir = new URL('../../src/sketch/', import.meta.url);
-const scope: Record<string, unknown> = { ...strokes, ...svg, ...hershey, ...dtw, DATA_DIR, readText, checkDataset };
+const FILES = ['index.ts', 'mdn.ts', 'sample.ts', 'strokes.ts', 'svg.ts', 'hershey.ts', 'dtw.ts'];
+const scope: Record<string, unknown> = { ...api, ...train, ...seq2seq, ...sketch, DATA_DIR, readText, checkDataset };
 const AsyncFunction = (async () => {}).constructor as new (...args: string[]) => (...values: unknown[]) => Promise<void>;
 
 function examples(file: string): { line: number; code: string }[] {
   const text = readFileSync(new URL(file, dir), 'utf8');
   const out: { line: number; code: string }[] = [];
   for (const m of text.matchAll(/@example\s*\n\s*\* ```ts\n([\s\S]*?)\n\s*\* ```/g)) {
-    const code = m[1].split('\n').map((l) => l.replace(/^\s*\* ?/, '')).join('\n');
+    const code = m[1].split('\n').map((l) => l.replace(/^\s*\* ?/, '')).filter((l) => !/^import /.test(l)).join('\n');
     out.push({ line: text.slice(0, m.index).split('\n').length, code });
   }
   return out;
 }
 
-describe('TSDoc examples of src/sketch (strokes, svg, hershey, dtw)', () => {
-  it('every public export has one; the four files export no name twice', () => {
+describe('TSDoc examples of rnn-wasm/sketch', () => {
+  it('every public export has one, the entry re-exports them all, and no name is exported twice', () => {
+    const index = readFileSync(new URL('index.ts', dir), 'utf8');
+    expect(index).toMatch(/@packageDocumentation/);
     const names = new Set<string>();
-    for (const file of FILES) {
+    for (const file of FILES.slice(1)) {
       const text = readFileSync(new URL(file, dir), 'utf8');
       for (const m of text.matchAll(/^export (?:async )?(?:function|class|interface|type|const) (\w+)/gm)) {
         expect(names.has(m[1]), `${m[1]} exported twice`).toBe(false);
@@ -37,9 +41,10 @@ describe('TSDoc examples of src/sketch (strokes, svg, hershey, dtw)', () => {
         const doc = text.slice(text.lastIndexOf('/**', m.index), m.index);
         if (doc.includes('@internal')) continue;
         expect(doc, `${file}: ${m[1]}`).toMatch(/@example/);
+        expect(index, `index.ts re-exports ${m[1]}`).toMatch(new RegExp(`\\b${m[1]}\\b`));
       }
     }
-    expect(names.size).toBeGreaterThan(40);
+    expect(names.size).toBeGreaterThan(50);
   });
 
   for (const file of FILES) {
