@@ -432,22 +432,6 @@ function sparseRow(c: usize, a: usize, W: usize, bias: usize, N: i32, K: i32, ac
 // Rows at or below which x·Wᵀ skips packing (gemm_nt_rows); above it, packing pays for itself.
 export const SMALL_ROWS: i32 = 4;
 
-// C[M×N] (=|+=) A[M×K] · Wᵀ (+ bias), W [N×K] as stored: reads W in place for a few rows, or
-// when every row of A is sparse (one-hot inputs: then each row gathers its few columns of W,
-// with the same bits as the dense product for one nonzero per row), else packs W (into ws:
-// gemm_packed_size(K, N) floats) and runs the blocked GEMM. The one place that chooses between
-// them (layers' input projection, Linear).
-export function matmul_nt(
-  C: usize, ldc: i32, A: usize, lda: i32, W: usize, bias: usize, M: i32, N: i32, K: i32, accumulate: i32, ws: usize,
-): void {
-  if (M <= SMALL_ROWS || allRowsSparse(A, lda, M, K)) {
-    gemm_nt_rows(C, ldc, A, lda, W, bias, M, N, K, accumulate);
-    return;
-  }
-  gemm_pack_b(ws, W, K, N, 1, K);
-  gemm(C, ldc, A, lda, 1, ws, bias, M, N, K, accumulate);
-}
-
 // ——— shares of one product for thread tid of n (see parallel.ts) ———
 // Rows are shared in whole groups of 4, so a row gets the same kernel (4×8 or the left-over
 // 1×8) as in a single call over all M rows, and so the same bits.
@@ -461,14 +445,18 @@ export function gemmShare(
   if (r1 > r0) gemm(C + (<usize>r0 * <usize>ldc << 2), ldc, A + (<usize>r0 * <usize>sai << 2), sai, sak, Bp, bias, r1 - r0, N, K, accumulate);
 }
 
-// Whether matmul_nt reads W in place (few rows, or sparse rows) instead of packing it: decided
-// once for all M rows, so every thread's share takes the same path.
+// Whether x·Wᵀ (matmulShare) reads W in place — for a few rows, where packing W would cost more
+// than the product, or when every row of x is sparse (one-hot inputs: then each row gathers its
+// few columns of W, with the same bits as the dense product for one nonzero per row) — instead of
+// packing W and running the blocked GEMM. Decided once for all M rows, so every thread's share
+// takes the same path.
 export function matmulInPlace(A: usize, lda: i32, M: i32, K: i32): bool {
   return M <= SMALL_ROWS || allRowsSparse(A, lda, M, K);
 }
 
-// Thread tid's share of matmul_nt (all n threads call it; it may pass a barrier). `inPlace`:
-// matmulInPlace of the whole product.
+// Thread tid's share of C[M×N] (=|+=) A[M×K] · Wᵀ (+ bias), W [N×K] as stored (all n threads call
+// it; it may pass a barrier). `inPlace`: matmulInPlace of the whole product; else W is packed into
+// ws (gemm_packed_size(K, N) floats).
 export function matmulShare(
   C: usize, ldc: i32, A: usize, lda: i32, W: usize, bias: usize, M: i32, N: i32, K: i32, accumulate: i32, ws: usize,
   inPlace: bool, tid: i32, n: i32,

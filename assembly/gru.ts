@@ -84,14 +84,15 @@ function gruForwardStep(G: usize, gh: usize, N: usize, ht: usize, ldo: i32, hp: 
 // @ts-ignore: decorator
 @inline function gruForwardLanes(g: usize, q: usize, n: usize, hpr: usize, h: usize, j: i32, H: i32, w: i32): void {
   const pr = f32p(g, j), pz = f32p(g, H + j), pn = f32p(g, 2 * H + j);
-  const r = sigmoid4(f32x4.add(ld(pr, w), ld(f32p(q, j), w)));
-  const z = sigmoid4(f32x4.add(ld(pz, w), ld(f32p(q, H + j), w)));
+  // r and z in place, in a loop: one copy of σ in the module
+  for (let k = 0; k < 2; k++) st(f32p(g, k * H + j), sigmoid4(f32x4.add(ld(f32p(g, k * H + j), w), ld(f32p(q, k * H + j), w))), w);
+  const r = ld(pr, w), z = ld(pz, w);
   const hn = ld(f32p(q, 2 * H + j), w);
   const nn = tanh4(f32x4.add(ld(pn, w), f32x4.mul(r, hn)));
   const hv = ld(f32p(hpr, j), w);
   // (1 − z)·n + z·h_prev = n + z·(h_prev − n)
   const hnew = f32x4.add(nn, f32x4.mul(z, f32x4.sub(hv, nn)));
-  st(pr, r, w); st(pz, z, w); st(pn, nn, w);
+  st(pn, nn, w);
   st(f32p(n, j), hn, w);
   st(f32p(h, j), hnew, w);
 }

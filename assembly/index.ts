@@ -15,11 +15,10 @@ export {
 export function heap_base(): usize {
   return (__heap_base + 63) & ~63;
 }
-export { colsum_acc } from './sequence';
 export { linear_fwd, linear_bwd, linear_ws } from './linear';
 export { set_pool, pool_size, set_may_block, set_split_thresholds, worker_generation, worker_loop, pool_exit, pool_reset, split_jobs, set_thread_speed } from './parallel';
 export { thread_setup, thread_scratch_bytes } from './gemm';
 export { softmax_xent, mse, bce_logits } from './loss';
 export { mdn_nll } from './mdn';
 export { sumsq_f32, absmax_f32, scale_f32, clamp_f32, sgd_step, adam_step, rmsprop_step, adagrad_step } from './optim';
-export { gemm_nt_rows, matmul_nt } from './gemm';
+export { gemm_nt_rows } from './gemm';

@@ -92,14 +92,18 @@ function lstmForwardStep(G: usize, cp: usize, ct: usize, tct: usize, ht: usize, 
 
 // @ts-ignore: decorator
 @inline function lstmForwardLanes(g: usize, cpr: usize, c: usize, tc: usize, h: usize, j: i32, H: i32, w: i32): void {
-  const pi = f32p(g, j), pf = f32p(g, H + j), pg = f32p(g, 2 * H + j), po = f32p(g, 3 * H + j);
-  const i = sigmoid4(ld(pi, w));
-  const f = sigmoid4(ld(pf, w));
-  const gg = tanh4(ld(pg, w));
-  const o = sigmoid4(ld(po, w));
+  // the four gates in place, in a loop: one copy of σ and of tanh in the module instead of four
+  // (the activations are most of its code)
+  for (let k = 0; k < 4; k++) {
+    const p = f32p(g, k * H + j);
+    let v = ld(p, w);
+    if (k == 2) v = tanh4(v);
+    else v = sigmoid4(v);
+    st(p, v, w);
+  }
+  const i = ld(f32p(g, j), w), f = ld(f32p(g, H + j), w), gg = ld(f32p(g, 2 * H + j), w), o = ld(f32p(g, 3 * H + j), w);
   const cn = f32x4.add(f32x4.mul(f, ld(f32p(cpr, j), w)), f32x4.mul(i, gg));
   const tcn = tanh4(cn);
-  st(pi, i, w); st(pf, f, w); st(pg, gg, w); st(po, o, w);
   st(f32p(c, j), cn, w);
   st(f32p(tc, j), tcn, w);
   st(f32p(h, j), f32x4.mul(o, tcn), w);

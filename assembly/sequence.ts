@@ -228,11 +228,6 @@ export function colsumShare(dst: usize, dst2: usize, src: usize, rows: i32, cols
   if (j1 > j0) colsumAcc(f32p(dst, j0), dst2 ? f32p(dst2, j0) : 0, f32p(src, j0), rows, j1 - j0, cols);
 }
 
-// The colsum_acc export: all columns, one thread.
-export function colsum_acc(dst: usize, dst2: usize, src: usize, rows: i32, cols: i32): void {
-  colsumAcc(dst, dst2, src, rows, cols, cols);
-}
-
 // dW_ih [GH, I] += dGiᵀ · X when every row of X has only a few nonzeros (one-hot inputs): each
 // nonzero x_rk adds x_rk · dGi[r, :] to column k. The columns are summed as contiguous rows of
 // ws ([I][GH]), then added into dW_ih once. Thread tid takes the gate columns [j0, j1).

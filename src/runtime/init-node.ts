@@ -1,5 +1,5 @@
 import { fetchBytes, checkMagic, initWith, type InitOptions, type Locator } from './loader.js';
-import { WORKER_BODY, type ThreadHost } from './threads.js';
+import { ThreadPool, WORKER_BODY, type ThreadHost } from './threads.js';
 
 // Bundled: dist/<chunk>.js sits beside dist/rnn.wasm. Run from this very source file (tests,
 // tsx): src/runtime/ → build/.
@@ -23,7 +23,7 @@ const node: Locator = {
 async function nodeThreads(): Promise<ThreadHost> {
   const [{ Worker }, os] = await Promise.all([import('node:worker_threads'), import('node:os')]);
   const script = `const { parentPort, workerData: d } = require('node:worker_threads');\nconst post = (m) => parentPort.postMessage(m);${WORKER_BODY}`;
-  return {
+  const host: ThreadHost = {
     cores: typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length,
     mayBlock: true,
     spawn: (start) => new Promise((resolve, reject) => {
@@ -37,7 +37,9 @@ async function nodeThreads(): Promise<ThreadHost> {
       w.once('error', (e) => { clearTimeout(timer); reject(e); });
       w.once('exit', (code) => { clearTimeout(timer); reject(new Error(`thread ${start.tid} exited (code ${code}) before it started`)); });
     }),
+    pool: (module, kernels, arena) => new ThreadPool(host, module, kernels, arena),
   };
+  return host;
 }
 
 const SPAWN_TIMEOUT_MS = 20_000;

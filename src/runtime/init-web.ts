@@ -1,5 +1,5 @@
 import { fetchBytes, initWith, type InitOptions, type Locator } from './loader.js';
-import { WORKER_BODY, type ThreadHost } from './threads.js';
+import type { ThreadHost } from './threads.js';
 
 const web: Locator = {
   // Written out literally so bundlers (Vite, webpack 5, rspack, Parcel) see every file, copy them
@@ -14,35 +14,16 @@ const web: Locator = {
   threads: webThreads,
 };
 
-// Threads are Web Workers running a small script from a blob: URL (a Content-Security-Policy must
-// allow worker-src blob:). Shared memory needs a cross-origin isolated page.
+// Threads need shared memory, which needs a cross-origin isolated page, and workers: checked here,
+// so that a page without them never loads the pool (threads-web.ts, a chunk of its own).
 async function webThreads(): Promise<ThreadHost | string> {
-  const g = globalThis as { crossOriginIsolated?: boolean; navigator?: { hardwareConcurrency?: number } };
+  const g = globalThis as { crossOriginIsolated?: boolean };
   if (typeof SharedArrayBuffer !== 'function' || g.crossOriginIsolated === false) {
     return 'SharedArrayBuffer is not available: the page is not cross-origin isolated (serve it with the headers ' +
       'Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp)';
   }
   if (typeof Worker !== 'function') return 'this runtime has no Web Workers';
-  let mayBlock = true;
-  try {
-    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 1, 0);
-  } catch {
-    mayBlock = false; // a browser's main thread: the caller spins while it waits for workers
-  }
-  const url = URL.createObjectURL(new Blob(
-    [`onmessage = (e) => {\nconst d = e.data;\nconst post = (m) => postMessage(m);${WORKER_BODY}\nclose();\n};`],
-    { type: 'text/javascript' },
-  ));
-  return {
-    cores: g.navigator?.hardwareConcurrency ?? 1,
-    mayBlock,
-    spawn: (start) => new Promise((resolve, reject) => {
-      const w = new Worker(url, { type: 'module', name: `rnn-wasm thread ${start.tid}` });
-      w.onmessage = () => resolve({ terminate: async () => w.terminate() });
-      w.onerror = (e) => reject(new Error(e.message || `thread ${start.tid} failed to start`));
-      w.postMessage(start);
-    }),
-  };
+  return (await import('./threads-web.js')).webWorkerHost();
 }
 
 /**

@@ -27,8 +27,6 @@ export interface Kernels {
   gemm_packed_size(K: number, N: number): number;
   gemm_nt_rows(C: number, ldc: number, A: number, lda: number, W: number, bias: number,
     M: number, N: number, K: number, accumulate: number): void;
-  matmul_nt(C: number, ldc: number, A: number, lda: number, W: number, bias: number,
-    M: number, N: number, K: number, accumulate: number, ws: number): void;
   activate(dst: number, src: number, n: number, kind: number): void;
   linear_fwd(y: number, x: number, w: number, b: number, M: number, O: number, F: number, ws: number): void;
   linear_bwd(dw: number, db: number, dx: number, dy: number, x: number, w: number, M: number, O: number, F: number, ws: number): void;
@@ -73,7 +71,6 @@ export interface Kernels {
   swap_leading(dst: number, src: number, A: number, B: number, F: number): void;
   embedding_fwd(out: number, W: number, ids: number, n: number, D: number): void;
   embedding_bwd(dW: number, dOut: number, ids: number, n: number, D: number): void;
-  colsum_acc(dst: number, dst2: number, src: number, rows: number, cols: number): void;
   add_f32(dst: number, src: number, n: number): void;
   tanh_grad(dst: number, dy: number, y: number, n: number): void;
   concat_rows(dst: number, a: number, E: number, b: number, F: number, rows: number, B: number): void;

@@ -2,7 +2,7 @@ import { ConfigError, NotInitializedError, WasmLoadError } from '../errors.js';
 import { checkOptions, is } from '../options.js';
 import { Arena } from './arena.js';
 import type { Kernels } from './kernels.js';
-import { AUTO_THREADS_CAP, MAX_THREADS, ThreadPool, type ThreadHost } from './threads.js';
+import type { ThreadHost, ThreadPool } from './threads.js';
 
 /** Where the WebAssembly module comes from. */
 export type WasmSource =
@@ -181,6 +181,11 @@ export async function terminateThreads(): Promise<void> {
   await getRuntime().pool?.terminate();
 }
 
+/** Most threads `'auto'` picks (more cores than this rarely pay at the batch sizes RNNs train with). */
+const AUTO_THREADS_CAP = 8;
+/** Most threads one may ask for. */
+const MAX_THREADS = 64;
+
 // A thread count option: 'auto' or an integer in [1, MAX_THREADS].
 function threadCount(what: string, v: unknown, cores: number): number {
   if (v === 'auto') return Math.max(1, Math.min(cores, AUTO_THREADS_CAP));
@@ -266,7 +271,7 @@ async function load(options: InitOptions, locator: Locator): Promise<Runtime> {
         : undefined;
   let pool: ThreadPool | undefined;
   if (threaded && typeof host === 'object') {
-    pool = new ThreadPool(host, module, exports, arena);
+    pool = host.pool(module, exports, arena);
     try {
       await pool.resize(wanted);
     } catch (e) {

@@ -4,7 +4,8 @@ import type { Kernels } from './kernels.js';
 /**
  * @internal How a runtime starts the threads of the threaded build: Node's worker_threads or
  * Web Workers. Each worker instantiates the same compiled module on the same shared memory and
- * runs its `worker_loop` (assembly/parallel.ts) until the pool ends.
+ * runs its `worker_loop` (assembly/parallel.ts) until the pool ends. Browsers load this (and the
+ * pool) only where threads can run: the loader imports nothing of it but types.
  */
 export interface ThreadHost {
   /** Logical cores the runtime reports. */
@@ -13,6 +14,8 @@ export interface ThreadHost {
   mayBlock: boolean;
   /** Start worker `tid`; resolves once it waits for jobs. */
   spawn(start: WorkerStart): Promise<PoolWorker>;
+  /** The pool of this host's workers for a loaded threaded build. */
+  pool(module: WebAssembly.Module, kernels: Kernels, arena: Arena): ThreadPool;
 }
 
 /** @internal What a worker gets. */
@@ -41,11 +44,6 @@ export const WORKER_BODY = `
   const gen = k.worker_generation();
   post(0);
   k.worker_loop(d.tid, gen);`;
-
-/** Most threads `'auto'` picks (more cores than this rarely pay at the batch sizes RNNs train with). */
-export const AUTO_THREADS_CAP = 8;
-/** Most threads one may ask for. */
-export const MAX_THREADS = 64;
 
 /**
  * @internal The workers of the threaded build. Thread 0 is the caller; workers 1 … n−1 wait for

@@ -151,13 +151,13 @@ describe('gemm_nt_rows on sparse rows (one-hot inputs, zero states: only the non
   });
 });
 
-describe('matmul_nt (x·Wᵀ as layers call it: in place for few or sparse rows, else packed)', () => {
+describe('linear_fwd (x·Wᵀ + b as layers call it: in place for few or sparse rows, else packed)', () => {
   it('matches the reference for one-hot, sparse, zero and dense rows, every row count from 1 to 40', () => {
     const { k, put, alloc, get } = W;
     let worst = 0;
     for (const M of [1, 5, 13, 40]) for (const N of [1, 7, 33, 129]) for (const K of [8, 65, 129]) {
       for (const kind of ['one-hot', 'sparse', 'zero', 'one dense row'] as const) {
-        const lda = K + 3, ldc = N + 1;
+        const lda = K, ldc = N;
         const A = new Float32Array(M * lda);
         const r = randoms(M * 4 + lda, M * 31 + K + N);
         for (let i = 0; i < M; i++) {
@@ -168,7 +168,7 @@ describe('matmul_nt (x·Wᵀ as layers call it: in place for few or sparse rows,
         if (kind === 'one dense row') A.set(randoms(K, K), (M - 1) * lda); // the packed GEMM then
         const Wt = randoms(N * K, N * 3 + K), bias = randoms(N, N + 9), C0 = randoms(M * ldc, 8);
         const c = put(C0);
-        k.matmul_nt(c, ldc, put(A), lda, put(Wt), put(bias), M, N, K, 0, alloc(k.gemm_packed_size(K, N)));
+        k.linear_fwd(c, put(A), put(Wt), put(bias), M, N, K, alloc(k.linear_ws(M, N, K)));
         const C = get(c, M * ldc);
         // one nonzero per row: the product itself, rounded once, plus the bias, as the dense kernels give
         const oneHotExact = (i: number, j: number, s: number) => expect(C[i * ldc + j]).toBe(Math.fround(Math.fround(s - bias[j]) + bias[j]));
@@ -179,21 +179,21 @@ describe('matmul_nt (x·Wᵀ as layers call it: in place for few or sparse rows,
   });
 });
 
-describe('colsum_acc (bias gradients: column sums over T·B rows)', () => {
-  it('adds the column sums into one or two destinations on rows × cols from {1, 3, 7, 13, 33, 129}', () => {
-    const { k, put, get } = W;
+describe('linear_bwd bias gradient (column sums over T·B rows)', () => {
+  it('adds the column sums of ∂E/∂y into db on rows × cols from {1, 3, 7, 13, 33, 129}', () => {
+    const { k, put, get, alloc } = W;
     let worst = 0;
-    for (const rows of SIZES) for (const cols of SIZES) for (const two of [false, true]) {
-      const src = randoms(rows * cols, rows * 11 + cols), d1 = randoms(cols, cols + 1), d2 = randoms(cols, cols + 2);
-      const p1 = put(d1), p2 = two ? put(d2) : 0;
-      k.colsum_acc(p1, p2, put(src), rows, cols);
-      const got1 = get(p1, cols), got2 = two ? get(p2, cols) : undefined;
+    for (const rows of SIZES) for (const cols of SIZES) {
+      const src = randoms(rows * cols, rows * 11 + cols), d1 = randoms(cols, cols + 1);
+      const p1 = put(d1);
+      // dW [cols, 1], dx [rows, 1]: a Linear of one input feature
+      k.linear_bwd(alloc(cols), p1, alloc(rows), put(src), put(randoms(rows, 2)), put(randoms(cols, 3)), rows, cols, 1, alloc(k.linear_ws(rows, cols, 1)));
+      const got1 = get(p1, cols);
       for (let j = 0; j < cols; j++) {
         let s = 0, mag = 0;
         for (let r = 0; r < rows; r++) { s += src[r * cols + j]; mag += Math.abs(src[r * cols + j]); }
-        const bound = 2 * (rows + 2) * U * (mag + Math.abs(d1[j]) + Math.abs(d2[j])) + 1e-30;
+        const bound = 2 * (rows + 2) * U * (mag + Math.abs(d1[j])) + 1e-30;
         worst = Math.max(worst, Math.abs(got1[j] - (d1[j] + s)) / bound);
-        if (got2) worst = Math.max(worst, Math.abs(got2[j] - (d2[j] + s)) / bound);
       }
     }
     expect(worst).toBeLessThanOrEqual(1);
