@@ -299,7 +299,7 @@ export function backwardGemms(a: SeqArgs, GH: i32, dGi: usize, dGh: usize, rever
   const first = reverse ? T - 1 : 0;
   gemmShare(a.dw_hh, H, f32p(dGh, first * B * GH), 1, GH, ph0, 0, GH, H, B, 1, tid, n);
   if (T > 1) gemmShare(a.dw_hh, H, reverse ? dGh : f32p(dGh, B * GH), 1, GH, pout, 0, GH, H, TB - B, 1, tid, n);
-  const db_ih = ids ? 0 : a.db_ih, db_hh = a.db_hh; // token ids: the caller sums db_ih from dq
+  const db_ih: usize = ids ? 0 : a.db_ih, db_hh = a.db_hh; // token ids: the caller sums db_ih from dq
   if (dGi == dGh) {
     if (db_ih) colsumShare(db_ih, db_hh, dGi, TB, GH, tid, n);
     else if (db_hh) colsumShare(db_hh, 0, dGh, TB, GH, tid, n);
