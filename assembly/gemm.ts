@@ -63,7 +63,23 @@ function packA(a: usize, sai: usize, sak: usize, groups: i32, kc: i32): void {
       }
     } else {
       let s0 = r, s1 = r + sai, s2 = r + 2 * sai, s3 = r + 3 * sai;
-      for (let k = 0; k < kc; k++) {
+      let k = 0;
+      if (sak == 4) {
+        // rows stored with k contiguous (activations, gradients): four k at a time, a 4×4
+        // transpose in registers
+        for (; k + 4 <= kc; k += 4) {
+          const r0 = v128.load(s0), r1 = v128.load(s1), r2 = v128.load(s2), r3 = v128.load(s3);
+          const a = i32x4.shuffle(r0, r1, 0, 4, 1, 5), b = i32x4.shuffle(r2, r3, 0, 4, 1, 5);
+          const c = i32x4.shuffle(r0, r1, 2, 6, 3, 7), e = i32x4.shuffle(r2, r3, 2, 6, 3, 7);
+          v128.store(d, i32x4.shuffle(a, b, 0, 1, 4, 5));
+          v128.store(d, i32x4.shuffle(a, b, 2, 3, 6, 7), 16);
+          v128.store(d, i32x4.shuffle(c, e, 0, 1, 4, 5), 32);
+          v128.store(d, i32x4.shuffle(c, e, 2, 3, 6, 7), 48);
+          s0 += 16; s1 += 16; s2 += 16; s3 += 16;
+          d += 64;
+        }
+      }
+      for (; k < kc; k++) {
         store<f32>(d, load<f32>(s0));
         store<f32>(d, load<f32>(s1), 4);
         store<f32>(d, load<f32>(s2), 8);
