@@ -141,7 +141,16 @@ export function initWith(options: InitOptions | undefined, locator: Locator): Pr
   return pending.then(() => undefined);
 }
 
-/** Which build was loaded, from where, and on how many threads it runs (after {@link init}). */
+/**
+ * Which build was loaded, from where, and on how many threads it runs (after {@link init}).
+ *
+ * @example
+ * ```ts
+ * await init();
+ * const { build, threads, threadsNote } = runtimeInfo();
+ * if (threads === 1 && threadsNote) console.log(`one thread: ${threadsNote}`);
+ * ```
+ */
 export function runtimeInfo(): RuntimeInfo {
   const rt = getRuntime();
   return { ...rt.info, threads: rt.pool?.threads ?? 1, cores: rt.cores };
@@ -176,6 +185,13 @@ export async function setThreads(threads: number | 'auto'): Promise<number> {
  * End the worker threads (if any): the kernels run on the calling thread until
  * {@link setThreads} asks for more. Worker threads never keep a Node process alive anyway; this
  * frees them for a long-running program that is done with rnn-wasm.
+ *
+ * @example
+ * ```ts
+ * await init();
+ * // … train, predict …
+ * await terminateThreads();       // runtimeInfo().threads is 1 until setThreads() starts workers again
+ * ```
  */
 export async function terminateThreads(): Promise<void> {
   await getRuntime().pool?.terminate();
