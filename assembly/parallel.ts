@@ -60,9 +60,11 @@ let pool: i32 = 1;
 // Whether this thread may sleep in memory.atomic.wait32: not on a browser's main thread, where
 // it traps; there it spins.
 let mayBlock: bool = true;
-// Spins before sleeping: jobs and barriers normally complete within microseconds, and waking a
-// sleeping thread costs tens of them.
-const SPINS: i32 = 1 << 15;
+// How long a waiting thread spins before it sleeps. A training step is a few jobs with a little
+// serial work between them (the loss, the optimizer, JavaScript), and waking a sleeping thread
+// costs tens of microseconds (milliseconds now and then on a busy host): a worker that keeps
+// spinning through those gaps starts the next job at once. Longer waits sleep.
+const SPIN_MS: f64 = 1;
 
 // The threads the caller may use (1 in the single-threaded builds).
 export function set_pool(n: i32): void {
@@ -94,10 +96,13 @@ export function run(task: i32, n: i32): void {
   atomic.notify(JOB_GEN, -1);
   runTimed(task, 0, n);
   let left = atomic.load<i32>(JOB_LEFT);
-  let spins = 0;
-  while (left != 0) {
-    if (mayBlock && ++spins > SPINS) memory.atomic.wait32(JOB_LEFT, left, -1);
-    left = atomic.load<i32>(JOB_LEFT);
+  if (left != 0) {
+    const began = now();
+    let spins = 0;
+    while (left != 0) {
+      if (mayBlock && (++spins & 1023) == 0 && now() - began > SPIN_MS) memory.atomic.wait32(JOB_LEFT, left, -1);
+      left = atomic.load<i32>(JOB_LEFT);
+    }
   }
   learnSpeeds(n);
 }
@@ -177,10 +182,11 @@ export function barrier(n: i32): void {
 
 // Wait until the word at ptr is no longer `seen`.
 function waitWhile(ptr: usize, seen: i32): void {
-  if (!ASC_FEATURE_THREADS) return;
+  if (!ASC_FEATURE_THREADS || atomic.load<i32>(ptr) != seen) return;
+  const began = now();
   let spins = 0;
   while (atomic.load<i32>(ptr) == seen) {
-    if (mayBlock && ++spins > SPINS) memory.atomic.wait32(ptr, seen, -1);
+    if (mayBlock && (++spins & 1023) == 0 && now() - began > SPIN_MS) memory.atomic.wait32(ptr, seen, -1);
   }
 }
 
