@@ -47,14 +47,15 @@ const SPAWN_TIMEOUT_MS = 20_000;
 /**
  * Load and instantiate the WebAssembly kernels. Call once before creating layers.
  *
- * Without options, Node reads `rnn.wasm` (or `rnn-relaxed.wasm`, see `simd`) from the package's
- * `dist/` folder. Idempotent: later calls resolve at once. Retryable: a failure rejects with a
- * `WasmLoadError` naming what was tried, and the next call tries again.
+ * Without options, Node reads `rnn-threads.wasm` (or `rnn-threads-relaxed.wasm`, see `simd`)
+ * from the package's `dist/` folder and starts a worker thread per extra core (see `threads`).
+ * Idempotent: later calls resolve at once. Retryable: a failure rejects with a `WasmLoadError`
+ * naming what was tried, and the next call tries again.
  *
  * @example
  * ```ts
  * import { init, LSTM } from 'rnn-wasm';
- * await init();                                        // finds rnn.wasm itself
+ * await init();                                        // finds its wasm itself, every core
  * await init({ wasm: '/opt/models/rnn.wasm' });         // or: a path, URL, bytes or WebAssembly.Module
  * ```
  */

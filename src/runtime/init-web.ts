@@ -29,7 +29,8 @@ async function webThreads(): Promise<ThreadHost | string> {
 /**
  * Load and instantiate the WebAssembly kernels. Call once before creating layers.
  *
- * Without options, browsers and Web Workers fetch `rnn.wasm` (or `rnn-relaxed.wasm`, see `simd`)
+ * Without options, browsers and Web Workers fetch `rnn.wasm` (or `rnn-relaxed.wasm`, see `simd`; on a
+ * cross-origin isolated page `rnn-threads.wasm` or `rnn-threads-relaxed.wasm`, see `threads`)
  * from `new URL('./rnn.wasm', import.meta.url)`, which bundlers that understand that form copy
  * and rewrite; otherwise pass its URL. Idempotent: later calls resolve at once. Retryable: a
  * failure rejects with a `WasmLoadError` naming what was tried, and the next call tries again.
