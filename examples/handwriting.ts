@@ -188,7 +188,7 @@ async function main(): Promise<void> {
   writeFileSync(meta, JSON.stringify({
     format: 'rnn-wasm/handwriting@1', characters: task.characters, fonts: task.fonts, scale, components: o.components, maxLength: T,
     trained: {
-      command: `npx tsx examples/handwriting.ts ${process.argv.slice(2).join(' ')}`.trim(), epochs: epoch, steps, seconds: Math.round(seconds),
+      command: ['npx tsx examples/handwriting.ts', ...process.argv.slice(2).map((a) => (/\s/.test(a) ? JSON.stringify(a) : a))].join(' '), epochs: epoch, steps, seconds: Math.round(seconds),
       heldOutNll: +nll.toFixed(4), unigramNll: +base.toFixed(4), recognised: +(right / total).toFixed(4), temperature: o.temperature,
     },
   }, null, 2) + '\n');
