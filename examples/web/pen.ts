@@ -452,7 +452,7 @@ export async function startPen(page: PenPage): Promise<void> {
       stopButton.disabled = true;
     }
     trainStatus.textContent = `Trained here: ${run.steps} steps in ${run.seconds.toFixed(1)} s, loss ${run.losses.at(-1)?.[1].toFixed(3) ?? '–'}; ` +
-      `the page's longest pause meanwhile: ${thousands(run.maxGapMs)} ms. Completions now use it (a few minutes make a model that writes).`;
+      `the page's longest pause meanwhile: ${thousands(run.maxGapMs)} ms. Completions now use it (the example's model trained for ${Math.round(info.trained.seconds / 60)} min).`;
     pen.model = 'trained';
     again();
   }

@@ -25,7 +25,8 @@ const SECONDS = 3;   // the pen model's training budget in the worker
 const MIN_TICK_SHARE = 0.5;
 const MAX_P95_GAP_MS = 50;
 const MAX_GAP_MS = 1000;
-const MIN_PROGRESS = 20;
+const MIN_PROGRESS = 10;       // progress messages: one per batch, at most one per 50 ms (a batch takes 25–70 ms here)
+const MIN_LOSS_DROP = 0.75;    // nats per point, first batch to last (measured 3.96 → 0.8–1.8 in 3 s: 51–124 batches)
 const MIN_MODEL_PIXELS = 150; // canvas pixels in the model's colour once it has written
 const MIN_READ = 0.6;          // completions read as the letter asked for, as the learning test's bound for samples
 
@@ -108,6 +109,7 @@ async function open(): Promise<void> {
   await page.goto(`${server.url}?simd=${SIMD}&penSeed=1&penSeconds=${SECONDS}`, { timeout: 10_000 });
   await page.waitForFunction(() => window.demo?.pen.ready || window.demo?.errors.length > 0, undefined, { timeout: 20_000 });
   expect((await pen()).errors).toEqual([]);
+  expect(await page.evaluate(() => window.demo.simd)).toBe(SIMD); // the wasm build the page (and its worker) loaded
   await page.locator('#pen').scrollIntoViewIfNeeded();
 }
 
@@ -194,7 +196,7 @@ describe('the web demo\'s handwriting section in Chromium', () => {
       `main thread: ${run.ticks} timer ticks, 95% of gaps ≤ ${run.p95GapMs.toFixed(0)} ms, longest ${run.maxGapMs.toFixed(0)} ms`);
     expect(run.status).toBe('done');
     expect(run.progress).toBeGreaterThan(MIN_PROGRESS);
-    expect(last).toBeLessThan(first - 1); // nats per point
+    expect(last).toBeLessThan(first - MIN_LOSS_DROP);
     expect(run.seconds).toBeGreaterThan(SECONDS * 0.9);
     expect(run.ticks).toBeGreaterThan(MIN_TICK_SHARE * 100 * run.seconds);
     expect(run.p95GapMs).toBeLessThan(MAX_P95_GAP_MS);
