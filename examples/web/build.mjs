@@ -5,7 +5,9 @@
 // self-reference to dist/), with --package the copy installed under <dir>/node_modules (the
 // tests use the packed package in build/consumer). esbuild does not copy the targets of
 // new URL('./rnn.wasm', import.meta.url), so both wasm builds are copied beside the bundles,
-// where that URL points. Also writes seed.txt: the first ~10 KB of tinyshakespeare.
+// where that URL points. Also writes seed.txt (the first ~10 KB of tinyshakespeare) and copies
+// the handwriting section's files: the pen model examples/handwriting.ts trained
+// (handwriting.safetensors, handwriting.json beside it) and the Hershey glyphs (data/hershey.json).
 import { build } from 'esbuild';
 import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -49,10 +51,12 @@ const result = await build({
 const require = createRequire(path.join(from, 'noop.js'));
 for (const file of ['rnn.wasm', 'rnn-relaxed.wasm']) copyFileSync(require.resolve(`rnn-wasm/${file}`), path.join(out, file));
 copyFileSync(path.join(HERE, 'index.html'), path.join(out, 'index.html'));
+for (const file of ['handwriting.safetensors', 'handwriting.json']) copyFileSync(path.join(HERE, file), path.join(out, file));
+copyFileSync(path.join(ROOT, 'data/hershey.json'), path.join(out, 'hershey.json'));
 const shakespeare = readFileSync(path.join(ROOT, 'data/tinyshakespeare.txt'), 'utf8');
 writeFileSync(path.join(out, 'seed.txt'), shakespeare.slice(0, shakespeare.indexOf('\n\n', 10_000) + 1));
 
 const bundled = Object.keys(result.metafile.inputs).filter((f) => /rnn-wasm|dist\//.test(f));
 const used = path.relative(ROOT, path.dirname(require.resolve('rnn-wasm/package.json')));
-console.log(`built ${path.relative(process.cwd(), out) || '.'}/ (index.html, main.js, train-worker.js, rnn.wasm, rnn-relaxed.wasm, seed.txt) from ${bundled.length} files of rnn-wasm in ${used || '.'}`);
+console.log(`built ${path.relative(process.cwd(), out) || '.'}/ (index.html, main.js, train-worker.js, rnn.wasm, rnn-relaxed.wasm, seed.txt, handwriting.safetensors, handwriting.json, hershey.json) from ${bundled.length} files of rnn-wasm in ${used || '.'}`);
 console.log(`serve it, e.g.: npx http-server ${path.relative(process.cwd(), out)}   or   python3 -m http.server -d ${path.relative(process.cwd(), out)}`);

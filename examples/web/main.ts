@@ -1,13 +1,15 @@
 // The demo page: a character LSTM (Embedding → LSTM → Linear) trained on the text in the box, in a
-// Web Worker through TrainingWorker, with the loss drawn live and a sample of text at the end; and
-// ‖∂E/∂h_k‖ against the distance k from the error for a tanh RNN and an LSTM on the adding problem.
-// Plain DOM and canvas. Imports the package as an application would: rnn-wasm, rnn-wasm/train,
-// rnn-wasm/worker (bundled by build.mjs).
+// Web Worker through TrainingWorker, with the loss drawn live and a sample of text at the end;
+// ‖∂E/∂h_k‖ against the distance k from the error for a tanh RNN and an LSTM on the adding problem;
+// and a pen model completing the letter the user starts drawing (pen.ts). Plain DOM and canvas.
+// Imports the package as an application would: rnn-wasm, rnn-wasm/train, rnn-wasm/worker,
+// rnn-wasm/seq2seq, rnn-wasm/sketch (bundled by build.mjs).
 import { init, runtimeInfo, CharTokenizer, Embedding, Linear, LSTM, RNN, Sequential } from 'rnn-wasm';
 import { datasetSize, gradientFlow, shuffledIndices, takeSamples, textDataset, Trainer, type GradientFlow, type SequenceDataset } from 'rnn-wasm/train';
 import { TrainingWorker, type RemoteTrainerOptions } from 'rnn-wasm/worker';
 import { addingProblem } from '../tasks/adding-data.js';
 import { LineChart, thousands } from './chart.js';
+import { startPen, type PenState } from './pen.js';
 
 /** What the page did, for people in the console and for test/runtimes/web-demo.test.ts. */
 export interface DemoState {
@@ -16,6 +18,8 @@ export interface DemoState {
   simd: string;
   runs: TrainingRun[];
   flow?: FlowReport;
+  /** The handwriting section (pen.ts). */
+  pen: PenState;
   errors: string[];
 }
 
@@ -58,7 +62,10 @@ declare global {
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const params = new URLSearchParams(location.search);
 const simd = (params.get('simd') ?? 'auto') as 'auto' | 'plain' | 'relaxed';
-const demo: DemoState = (window.demo = { ready: false, simd, runs: [], errors: [] });
+const demo: DemoState = (window.demo = {
+  ready: false, simd, runs: [], errors: [],
+  pen: { ready: false, model: 'file', view: { x0: 0, y0: 0, unit: 1 }, strokes: 0, pending: false, completions: [], training: [] },
+});
 
 const text = $<HTMLTextAreaElement>('text');
 const hidden = $<HTMLSelectElement>('hidden');
@@ -115,7 +122,7 @@ let worker: TrainingWorker | undefined;
 let model: Sequential | undefined;
 let abort: AbortController | undefined;
 
-/** A worker running serveTraining() (train-worker.ts), loading the same wasm build as the page. */
+/** A worker running serveTraining() (train-worker.ts: it trains Sequential and pen models), loading the same wasm build as the page. */
 function startWorker(): TrainingWorker {
   return new TrainingWorker(new Worker(new URL('./train-worker.js', import.meta.url), { type: 'module' }), { simd });
 }
@@ -346,6 +353,7 @@ async function start(): Promise<void> {
   trainButton.disabled = false;
   flowButton.disabled = false;
   demo.ready = true;
+  await startPen({ pen: demo.pen, startWorker, measureGaps, report, params });
 }
 
 void start().catch(report($('runtime')));

@@ -5,9 +5,9 @@ import { load, save } from '../io/model-file.js';
 import { describe } from '../layers/validate.js';
 import type { SequenceDataset } from '../data/dataset.js';
 import type { InitOptions } from '../runtime/loader.js';
-import { Sequential } from '../model/sequential.js';
+import { Composite } from '../model/composite.js';
 import type { BatchStats, EpochStats, History } from '../train/trainer.js';
-import { listen, type Port, type RemoteFitOptions, type RemoteTrainerOptions, type Reply } from './protocol.js';
+import { listen, type Port, type RemoteFitOptions, type RemoteTrainerOptions, type Reply, type WorkerModel } from './protocol.js';
 
 /** Options of {@link TrainingWorker.fit}. */
 export interface WorkerFitOptions {
@@ -26,7 +26,7 @@ export interface WorkerFitOptions {
 }
 
 type Pending = {
-  model: Sequential;
+  model: WorkerModel;
   options: WorkerFitOptions;
   resolve(history: History): void;
   reject(error: Error): void;
@@ -38,6 +38,9 @@ type Pending = {
  * The page's main thread stays free the whole time.
  *
  * The model and data are copied to the worker (structured clone), so the page keeps using them.
+ * A `Seq2Seq` trains too (a conditioned decoder, an encoder–decoder, a pen model) when the
+ * worker's script imports `rnn-wasm/seq2seq` (so that it can read the model) and, for the
+ * `mixtureDensity` loss, `rnn-wasm/sketch`.
  *
  * @example
  * ```ts
@@ -68,8 +71,8 @@ export class TrainingWorker {
    * weights are back in `model`. Rejects with the worker's error as the same `RnnWasmError`
    * subclass (the model is then unchanged).
    */
-  fit(model: Sequential, data: SequenceDataset, options: WorkerFitOptions): Promise<History> {
-    if (!(model instanceof Sequential)) throw new ConfigError(`TrainingWorker.fit: model must be a Sequential, got ${describe(model)}`);
+  fit(model: WorkerModel, data: SequenceDataset, options: WorkerFitOptions): Promise<History> {
+    if (!(model instanceof Composite)) throw new ConfigError(`TrainingWorker.fit: model must be a Sequential or a Seq2Seq, got ${describe(model)}`);
     checkOptions('TrainingWorker.fit', options, {
       trainer: is.object, fit: is.object, onBatchEnd: is.function, onEpochEnd: is.function, signal: is.object, batchEveryMs: is.number(0),
     }, ['trainer']);

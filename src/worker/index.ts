@@ -5,4 +5,4 @@
  */
 export { serveTraining } from './serve.js';
 export { TrainingWorker, type WorkerFitOptions } from './client.js';
-export type { Port, RemoteFitOptions, RemoteTrainerOptions } from './protocol.js';
+export type { Port, RemoteFitOptions, RemoteTrainerOptions, WorkerModel } from './protocol.js';

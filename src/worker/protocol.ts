@@ -2,7 +2,15 @@
 // typed arrays, plain objects). Model bytes travel as transferred ArrayBuffers.
 import type { SequenceDataset } from '../data/dataset.js';
 import type { InitOptions } from '../runtime/loader.js';
+import type { Sequential } from '../model/sequential.js';
+import type { Seq2Seq } from '../model/seq2seq.js';
 import type { BatchStats, EpochStats, FitOptions, History, TrainerOptions } from '../train/trainer.js';
+
+/**
+ * What a training worker trains: a `Sequential`, or a `Seq2Seq` when the worker's script imports
+ * `rnn-wasm/seq2seq` (and `rnn-wasm/sketch` for the `mixtureDensity` loss of a pen model).
+ */
+export type WorkerModel = Sequential | Seq2Seq;
 
 /** Trainer options that can cross to a worker: the optimizer as a spec such as `{ type: 'adam', lr }`. */
 export type RemoteTrainerOptions = Omit<TrainerOptions, 'optimizer'> & { optimizer: Exclude<TrainerOptions['optimizer'], { step(): void }> };

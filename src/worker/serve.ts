@@ -1,9 +1,9 @@
 import { save, load } from '../io/model-file.js';
 import { init } from '../runtime/init-web.js';
 import { ConfigError } from '../errors.js';
-import { Sequential } from '../model/sequential.js';
+import { Composite } from '../model/composite.js';
 import { Trainer } from '../train/trainer.js';
-import { listen, type Port, type Reply, type Request } from './protocol.js';
+import { listen, type Port, type Reply, type Request, type WorkerModel } from './protocol.js';
 
 /**
  * Run in a Web Worker (or a worker_threads `parentPort`): answers {@link TrainingWorker} requests
@@ -11,7 +11,9 @@ import { listen, type Port, type Reply, type Request } from './protocol.js';
  * its main thread never blocks on training.
  *
  * Initialises the library itself (fetching `rnn.wasm` from beside the package, or as the page's
- * request says); call `init()` in the worker first for anything else.
+ * request says); call `init()` in the worker first for anything else. To train a `Seq2Seq`,
+ * import `rnn-wasm/seq2seq` in the worker's script (and `rnn-wasm/sketch` for the
+ * `mixtureDensity` loss): what the script imports is what the worker knows.
  *
  * @example
  * ```ts
@@ -33,13 +35,13 @@ async function fit(port: Port, request: Extract<Request, { type: 'fit' }>, runni
   const { id } = request;
   const controller = new AbortController();
   running.set(id, controller);
-  let model: Sequential | undefined;
+  let model: WorkerModel | undefined;
   try {
     await init(request.init);
-    const loaded = load(request.model);
-    if (!(loaded instanceof Sequential)) {
+    const loaded = load(request.model); // a Seq2Seq only where the script imported rnn-wasm/seq2seq (else the error says so)
+    if (!(loaded instanceof Composite)) {
       loaded.dispose();
-      throw new ConfigError('a training worker trains Sequential models; this file holds a single layer');
+      throw new ConfigError('a training worker trains Sequential and Seq2Seq models; this file holds a single layer');
     }
     model = loaded;
     let lastBatch = -Infinity;

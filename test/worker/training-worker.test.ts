@@ -5,29 +5,38 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConfigError, init, Linear, LSTM, Sequential, ShapeError, GRU } from '../../src/index.js';
+import { ConfigError, FormatError, init, Linear, LSTM, Sequential, ShapeError, GRU } from '../../src/index.js';
+import { Seq2Seq } from '../../src/seq2seq.js';
+import { mdnOutputSize, strokeDataset } from '../../src/sketch/index.js';
 import { Adam, Trainer, type BatchStats } from '../../src/train/index.js';
 import { TrainingWorker } from '../../src/worker/index.js';
 import { addingProblem } from '../../examples/tasks/adding.js';
 import { CONSUMER } from '../support/consumer.js';
 
 const WORKER = path.join(CONSUMER, 'training-worker.mjs');
-let thread: Worker;
-let remote: TrainingWorker;
+// a worker whose script also imports the Seq2Seq and the sketch entries: it reads Seq2Seq files and knows the mixtureDensity loss
+const PEN_WORKER = path.join(CONSUMER, 'training-worker-pen.mjs');
+let remote: TrainingWorker, penRemote: TrainingWorker;
 
 beforeAll(async () => {
   await init();
-  writeFileSync(WORKER, [
+  const script = (imports: string[]) => [
     "import { parentPort } from 'node:worker_threads';",
     "import { init } from 'rnn-wasm';",
     "import { serveTraining } from 'rnn-wasm/worker';",
+    ...imports,
     'await init();',
     'serveTraining(parentPort);',
-  ].join('\n'));
-  thread = new Worker(WORKER);
-  remote = new TrainingWorker(thread);
+  ].join('\n');
+  writeFileSync(WORKER, script([]));
+  writeFileSync(PEN_WORKER, script(["import 'rnn-wasm/seq2seq';", "import 'rnn-wasm/sketch';"]));
+  remote = new TrainingWorker(new Worker(WORKER));
+  penRemote = new TrainingWorker(new Worker(PEN_WORKER));
 });
-afterAll(() => remote.terminate());
+afterAll(() => {
+  remote.terminate();
+  penRemote.terminate();
+});
 
 const model = () => new Sequential([
   new LSTM({ inputSize: 2, hiddenSize: 8, numLayers: 2, batchFirst: true, seed: 5 }),
@@ -86,6 +95,43 @@ describe('TrainingWorker', () => {
     expect(error).toBeInstanceOf(ShapeError);
     expect((error as Error).message).toMatch(/x/);
     expect(weights(m)).toEqual(before);
+    m.dispose();
+  }, 30_000);
+
+  // a class-conditioned pen model (the web demo's handwriting model, small): two classes of stroke-3 drawings
+  const penModel = () => new Seq2Seq({
+    conditionSize: 2,
+    decoder: new LSTM({ inputSize: 5 + 2, hiddenSize: 8, batchFirst: true, seed: 1 }),
+    head: new Linear({ inFeatures: 8, outFeatures: mdnOutputSize(2), seed: 2 }),
+  }, { stepInput: true, seed: 3 });
+  const penData = strokeDataset(Array.from({ length: 16 }, (_, i) => (i % 2 ? [1, 0, 0, 0, 1, 0, -1, -1, 1] : [2, 1, 0, -2, 1, 1])),
+    { labels: Array.from({ length: 16 }, (_, i) => i % 2), randomScale: 0.1, seed: 4 });
+  const penTrainer = { loss: { type: 'mixtureDensity', components: 2 }, optimizer: { type: 'adam', lr: 1e-2 }, clip: { maxNorm: 1 } } as const;
+
+  it('trains a Seq2Seq pen model with the mixtureDensity loss where the script imports rnn-wasm/seq2seq and rnn-wasm/sketch: bit-identical to training here', async () => {
+    const local = penModel();
+    const expected = await new Trainer(local, penTrainer).fit(penData, { epochs: 4, batchSize: 4, seed: 2 });
+    const m = penModel();
+    const history = await penRemote.fit(m, penData, { trainer: penTrainer, fit: { epochs: 4, batchSize: 4, seed: 2 } });
+    expect(history.steps).toBe(16);
+    expect(history.epochs.map((e) => e.loss)).toEqual(expected.epochs.map((e) => e.loss));
+    expect(history.epochs.at(-1)!.loss).toBeLessThan(history.epochs[0].loss);
+    const flat = (x: Seq2Seq) => Object.values(x.stateDict()).flatMap((v) => Array.from(v));
+    expect(flat(m)).toEqual(flat(local));
+    m.dispose();
+    local.dispose();
+  }, 30_000);
+
+  it('a worker whose script did not import rnn-wasm/seq2seq refuses a Seq2Seq with an error that says what to import; the model is unchanged', async () => {
+    const m = penModel();
+    const before = Object.values(m.stateDict()).flatMap((v) => Array.from(v));
+    const error = await remote.fit(m, penData, { trainer: penTrainer }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(FormatError);
+    expect((error as Error).message).toMatch(/Seq2Seq.*rnn-wasm\/seq2seq/);
+    expect(Object.values(m.stateDict()).flatMap((v) => Array.from(v))).toEqual(before);
+    const layer = new LSTM({ inputSize: 1, hiddenSize: 1 });
+    expect(() => remote.fit(layer as never, data, { trainer: trainerOptions })).toThrow(/TrainingWorker.fit: model must be a Sequential or a Seq2Seq, got/);
+    layer.dispose();
     m.dispose();
   }, 30_000);
 
