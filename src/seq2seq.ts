@@ -14,6 +14,11 @@
  * ```
  * @packageDocumentation
  */
+import { registerSeq2Seq } from './model/seq2seq.js';
+
+// this entry's side effect (package.json "sideEffects"): load() and save() know Seq2Seq files
+registerSeq2Seq();
+
 export {
   Seq2Seq, type Seq2SeqParts, type Seq2SeqOptions, type Seq2SeqBatch, type Seq2SeqGradients, type Seq2SeqStream, type ConditionInput,
 } from './model/seq2seq.js';

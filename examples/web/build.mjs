@@ -4,7 +4,8 @@
 // rnn-wasm/train, rnn-wasm/worker): by default the repository's own build (the package's
 // self-reference to dist/), with --package the copy installed under <dir>/node_modules (the
 // tests use the packed package in build/consumer). esbuild does not copy the targets of
-// new URL('./rnn.wasm', import.meta.url), so both wasm builds are copied beside the bundles,
+// new URL('./rnn.wasm', import.meta.url), so the wasm builds (all four: a cross-origin isolated
+// server gets the threaded ones) are copied beside the bundles,
 // where that URL points. Also writes seed.txt (the first ~10 KB of tinyshakespeare) and copies
 // the handwriting section's files: the pen model examples/handwriting.ts trained
 // (handwriting.safetensors, handwriting.json beside it) and the Hershey glyphs (data/hershey.json).
@@ -49,7 +50,7 @@ const result = await build({
 });
 
 const require = createRequire(path.join(from, 'noop.js'));
-for (const file of ['rnn.wasm', 'rnn-relaxed.wasm']) copyFileSync(require.resolve(`rnn-wasm/${file}`), path.join(out, file));
+for (const file of ['rnn.wasm', 'rnn-relaxed.wasm', 'rnn-threads.wasm', 'rnn-threads-relaxed.wasm']) copyFileSync(require.resolve(`rnn-wasm/${file}`), path.join(out, file));
 copyFileSync(path.join(HERE, 'index.html'), path.join(out, 'index.html'));
 for (const file of ['handwriting.safetensors', 'handwriting.json']) copyFileSync(path.join(HERE, file), path.join(out, file));
 copyFileSync(path.join(ROOT, 'data/hershey.json'), path.join(out, 'hershey.json'));

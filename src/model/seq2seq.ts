@@ -735,5 +735,12 @@ function buildSeq2Seq(config: Record<string, unknown>): Seq2Seq {
 const SEQ2SEQ_PARTS = ['source_embedding', 'encoder', 'bridge', 'embedding', 'decoder', 'head'];
 
 
-// load() and save() know this model kind once this module is loaded (the rnn-wasm/seq2seq entry)
-registerModelKind('Seq2Seq', { build: buildSeq2Seq, is: (m) => m instanceof Seq2Seq });
+/**
+ * @internal Let load() and save() know this model kind: done when this module loads, and again by
+ * the entries that offer it (rnn-wasm/seq2seq, rnn-wasm/sketch), whose own top-level call is the
+ * side effect package.json declares, so a bare `import 'rnn-wasm/seq2seq'` survives bundling.
+ */
+export function registerSeq2Seq(): void {
+  registerModelKind('Seq2Seq', { build: buildSeq2Seq, is: (m) => m instanceof Seq2Seq });
+}
+registerSeq2Seq();

@@ -21,6 +21,14 @@
  * ```
  * @packageDocumentation
  */
+import { registerSeq2Seq } from '../model/seq2seq.js';
+import { registerMixtureDensity } from './mdn.js';
+
+// this entry's side effects (package.json "sideEffects"): the Trainer knows the mixtureDensity
+// loss and load() Seq2Seq files, also where the entry is imported bare (a worker's script)
+registerMixtureDensity();
+registerSeq2Seq();
+
 export {
   MDN_BOUNDS, mdnOutputSize, mdnLoss, penDataset, type MdnLossOptions, type PenDatasetOptions,
 } from './mdn.js';

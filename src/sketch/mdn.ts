@@ -7,7 +7,7 @@ import { checkArray, checkFinite32, checkLengths, describe, fmtShape, nonFinite,
 import { checkOptions, is } from '../options.js';
 import { checkInputSize } from '../runtime/limits.js';
 import { getRuntime, type Runtime } from '../runtime/loader.js';
-import { registerLossKind, type BatchLoss, type BatchLossOptions, type Loss, type Trainable } from '../train/losses.js';
+import { registerLossKind, type BatchLoss, type BatchLossOptions, type Loss, type LossKind, type Trainable } from '../train/losses.js';
 
 /**
  * The bounds the MDN head applies to its raw outputs, in the loss and in sampling alike:
@@ -288,7 +288,12 @@ function mdnBatchLoss(model: Trainable, loss: Loss, batch: SequenceDataset, opts
   return { sum, count, tokens: lengths ? lengths.reduce((a, b) => a + b, 0) : rows, gradPtr };
 }
 
-registerLossKind('mixtureDensity', {
+/** @internal Let the Trainer know the mixtureDensity loss (see registerSeq2Seq for why the entry calls it too). */
+export function registerMixtureDensity(): void {
+  registerLossKind('mixtureDensity', MIXTURE_DENSITY);
+}
+
+const MIXTURE_DENSITY: LossKind = {
   resolve(spec) {
     const { components } = checkOptions<{ components: number }>('loss', spec, { type: is.checkedLater, components: COMPONENTS_RULE }, ['components']);
     return { kind: 'mixtureDensity', ignoreIndex: -100, components };
@@ -303,4 +308,5 @@ registerLossKind('mixtureDensity', {
     if (C !== 6 * M + 3) throw new ShapeError(`lossAndGrad options.shape [${N}, ${C}]: a mixture of ${M} components has 6·${M} + 3 = ${6 * M + 3} outputs per row`);
     return mdnLossOf('lossAndGrad', output, target, M, N, 1, undefined, 'rows');
   },
-});
+};
+registerMixtureDensity();
