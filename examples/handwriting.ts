@@ -21,7 +21,7 @@ import {
 } from '../src/sketch/index.js';
 import { Trainer } from '../src/train/index.js';
 import {
-  AUGMENT, conditionSize, fitUnigramGaussian, glyphCopies, HELD_OUT_SEED, LETTERS, LOWERCASE, maxSteps, PEN_FONTS, penCondition,
+  AUGMENT, fitUnigramGaussian, glyphCopies, HELD_OUT_SEED, LETTERS, LOWERCASE, maxSteps, PEN_FONTS, penCondition, penModel,
   unigramOutput, type PenTask,
 } from './tasks/glyphs.js';
 
@@ -59,15 +59,6 @@ function options() {
   };
 }
 
-/** The pen model: the condition (one-hot character ⊕ one-hot font) beside the stroke-5 point at every step. */
-function penModel(task: PenTask, hidden: number, components: number): Seq2Seq {
-  const C = conditionSize(task);
-  return new Seq2Seq({
-    conditionSize: C,
-    decoder: new LSTM({ inputSize: 5 + C, hiddenSize: hidden, batchFirst: true, seed: 1 }),
-    head: new Linear({ inFeatures: hidden, outFeatures: mdnOutputSize(components), seed: 2 }),
-  }, { stepInput: true, seed: 3 });
-}
 
 /** Stroke-3 in font units, from a sample's stroke-5 rows in units of `scale`; null when it drew nothing. */
 function drawing(strokes: Float32Array, scale: number): Float32Array | null {
@@ -87,7 +78,7 @@ async function main(): Promise<void> {
   const glyphs = hersheyGlyphs(data, { fonts: task.fonts, characters: task.characters });
   const scale = strokeScale(glyphs.map((g) => g.drawing));
   const T = maxSteps(glyphs);
-  const model = penModel(task, o.hidden, o.components);
+  const model = penModel({ Seq2Seq, LSTM, Linear, mdnOutputSize }, task, o.hidden, o.components);
   const info = runtimeInfo();
   console.log(`${glyphs.length} glyphs: ${task.characters.length === 26 ? 'a–z' : 'a–z, A–Z'} of ${task.fonts.join(' and ')} ` +
     `(up to ${T - 1} points; offsets ÷ ${scale.toFixed(3)} font units, their strokeScale)`);

@@ -3,7 +3,9 @@
 // character and the font, their augmented copies, and the unigram-Gaussian baseline a pen model's
 // NLL is compared with. Imports nothing at run time (the caller passes the library's
 // strokeDataset), so the browser demo (examples/web/) bundles it too.
-import type { HersheyGlyph, strokeDataset as StrokeDataset } from '../../src/sketch/index.js';
+import type { Linear as LinearClass, LSTM as LSTMClass } from '../../src/index.js';
+import type { Seq2Seq as Seq2SeqClass } from '../../src/seq2seq.js';
+import type { HersheyGlyph, mdnOutputSize as MdnOutputSize, strokeDataset as StrokeDataset } from '../../src/sketch/index.js';
 import type { SequenceDataset } from '../../src/train/index.js';
 
 /**
@@ -28,6 +30,19 @@ export interface PenTask {
 
 /** Condition size: characters + fonts. */
 export const conditionSize = (task: PenTask): number => task.characters.length + task.fonts.length;
+
+/** The library pieces a pen model is made of (passed in: this file imports nothing at run time). */
+export interface PenLib { Seq2Seq: typeof Seq2SeqClass; LSTM: typeof LSTMClass; Linear: typeof LinearClass; mdnOutputSize: typeof MdnOutputSize }
+
+/** A fresh pen model for the task: the condition beside the stroke-5 point at every step, an MDN head. */
+export function penModel(lib: PenLib, task: PenTask, hidden: number, components: number): Seq2SeqClass {
+  const C = conditionSize(task);
+  return new lib.Seq2Seq({
+    conditionSize: C,
+    decoder: new lib.LSTM({ inputSize: 5 + C, hiddenSize: hidden, batchFirst: true, seed: 1 }),
+    head: new lib.Linear({ inFeatures: hidden, outFeatures: lib.mdnOutputSize(components), seed: 2 }),
+  }, { stepInput: true, seed: 3 });
+}
 
 /** The condition of one drawing: one-hot character ⊕ one-hot font. */
 export function penCondition(task: PenTask, char: string, font: string): Float32Array {

@@ -6,7 +6,6 @@
 // as the letter asked for by the model-free recogniser; then a pen model trains in the page's
 // Web Worker while the page's 10 ms timer keeps its beat, and completions use it. A screenshot
 // of the section is kept (build/web-demo-pen.png). Needs /usr/bin/chromium: fails, never skips.
-import { execFileSync } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -14,10 +13,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PenCompletion, PenState } from '../../examples/web/pen.js';
 import { DATA_DIR } from '../../src/data/files.js';
 import { hersheyGlyphs, toPolylines } from '../../src/sketch/index.js';
-import { CHROMIUM, hasChromium, launchChromium, serve } from '../support/browser.js';
+import { openDemo, type StaticServer } from '../support/browser.js';
 import { ROOT } from '../support/consumer.js';
 
-const OUT = path.join(ROOT, 'build/web-demo-pen');
 const SCREENSHOT = path.join(ROOT, 'build/web-demo-pen.png');
 const SIMD = process.env.RNN_WASM_SIMD === 'relaxed' ? 'relaxed' : 'plain';
 const SECONDS = 3;   // the pen model's training budget in the worker
@@ -31,7 +29,7 @@ const MIN_MODEL_PIXELS = 150; // canvas pixels in the model's colour once it has
 const MIN_READ = 0.6;          // completions read as the letter asked for, as the learning test's bound for samples
 
 let browser: Browser | undefined;
-let server: Awaited<ReturnType<typeof serve>> | undefined;
+let server: StaticServer | undefined;
 let page: Page;
 const problems: string[] = [];
 
@@ -95,18 +93,7 @@ const pixels = (rgb: [number, number, number]) => page.evaluate((c) => {
 const BLUE: [number, number, number] = [0x1f, 0x6f, 0xd1], INK: [number, number, number] = [0x1d, 0x1d, 0x1f];
 
 async function open(): Promise<void> {
-  if (!hasChromium()) {
-    throw new Error(`Chromium not found at ${CHROMIUM}: the browser tests need Debian's chromium (apt-get install chromium; .ci/run installs it). Failing, not skipping.`);
-  }
-  execFileSync(process.execPath, ['examples/web/build.mjs', '--package', 'build/consumer', '--out', 'build/web-demo-pen'], { cwd: ROOT, encoding: 'utf8', timeout: 30_000 });
-  server = await serve(OUT);
-  browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1000, height: 900 } });
-  page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') problems.push(`console.${m.type()}: ${m.text()}`); });
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()} ${r.failure()?.errorText}`));
-  page.on('response', (r) => { if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.url()}`); });
-  await page.goto(`${server.url}?simd=${SIMD}&penSeed=1&penSeconds=${SECONDS}`, { timeout: 10_000 });
+  ({ server, browser, page } = await openDemo(ROOT, 'build/web-demo-pen', `simd=${SIMD}&penSeed=1&penSeconds=${SECONDS}`, problems));
   await page.waitForFunction(() => window.demo?.pen.ready || window.demo?.errors.length > 0, undefined, { timeout: 20_000 });
   expect((await pen()).errors).toEqual([]);
   expect(await page.evaluate(() => window.demo.simd)).toBe(SIMD); // the wasm build the page (and its worker) loaded

@@ -4,16 +4,14 @@
 // thread that freezes it), a sample of text appears, the gradient-flow chart shows the LSTM's
 // gradient reaching further back than the tanh RNN's, and the page renders without errors.
 // Needs /usr/bin/chromium (CI installs it): without it this fails, never skips.
-import { execFileSync } from 'node:child_process';
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TrainingRun } from '../../examples/web/main.js';
-import { CHROMIUM, hasChromium, launchChromium, serve } from '../support/browser.js';
+import { openDemo, type StaticServer } from '../support/browser.js';
 import { ROOT } from '../support/consumer.js';
 
-const OUT = path.join(ROOT, 'build/web-demo');
 const SCREENSHOT = path.join(ROOT, 'build/web-demo.png');
 // RNN_WASM_SIMD=relaxed runs the suite on the relaxed-SIMD build: the page and its workers load that one
 const SIMD = process.env.RNN_WASM_SIMD === 'relaxed' ? 'relaxed' : 'plain';
@@ -35,7 +33,7 @@ const MIN_PROGRESS = 20;         // progress messages (at most one per 50 ms) du
 const FAR = 40;                  // distance (steps back from the error) for the gradient-flow ordering
 
 let browser: Browser | undefined;
-let server: Awaited<ReturnType<typeof serve>> | undefined;
+let server: StaticServer | undefined;
 let page: Page;
 const problems: string[] = [];
 
@@ -57,18 +55,7 @@ async function trainRun(mode: 'worker' | 'main', runs: number): Promise<Training
 
 /** Build the page, serve it, open it in Chromium and wait until it is ready. */
 async function open(): Promise<void> {
-  if (!hasChromium()) {
-    throw new Error(`Chromium not found at ${CHROMIUM}: the browser tests need Debian's chromium (apt-get install chromium; .ci/run installs it). Failing, not skipping.`);
-  }
-  execFileSync(process.execPath, ['examples/web/build.mjs', '--package', 'build/consumer', '--out', 'build/web-demo'], { cwd: ROOT, encoding: 'utf8', timeout: 30_000 });
-  server = await serve(OUT);
-  browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1000, height: 900 } });
-  page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') problems.push(`console.${m.type()}: ${m.text()}`); });
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()} ${r.failure()?.errorText}`));
-  page.on('response', (r) => { if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.url()}`); });
-  await page.goto(`${server.url}?simd=${SIMD}&hidden=64&flowSteps=${FLOW_STEPS}`, { timeout: 10_000 });
+  ({ server, browser, page } = await openDemo(ROOT, 'build/web-demo', `simd=${SIMD}&hidden=64&flowSteps=${FLOW_STEPS}`, problems));
   await page.waitForFunction(() => window.demo?.ready || window.demo?.errors.length > 0, undefined, { timeout: 10_000 });
   expect((await demo()).errors).toEqual([]);
   expect((await demo()).simd).toBe(SIMD);

@@ -4,7 +4,8 @@ import { createReadStream, existsSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import { execFileSync } from 'node:child_process';
+import { chromium, type Browser, type Page } from 'playwright-core';
 
 export const CHROMIUM = '/usr/bin/chromium';
 
@@ -58,4 +59,26 @@ export async function serve(dir: string, options: { isolated?: boolean } = {}): 
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return { url: `http://127.0.0.1:${port}/`, requests, close: () => new Promise((resolve) => server.close(() => resolve())) };
+}
+
+/**
+ * The web demo (examples/web/) built from the packed package into `out` (a folder under the
+ * repository `root`), served, and opened in Chromium at `?query`; every console error or warning,
+ * page error, failed request and HTTP error is pushed into `problems`. Fails (never skips) without
+ * Chromium.
+ */
+export async function openDemo(root: string, out: string, query: string, problems: string[]): Promise<{ server: StaticServer; browser: Browser; page: Page }> {
+  if (!hasChromium()) {
+    throw new Error(`Chromium not found at ${CHROMIUM}: the browser tests need Debian's chromium (apt-get install chromium; .ci/run installs it). Failing, not skipping.`);
+  }
+  execFileSync(process.execPath, ['examples/web/build.mjs', '--package', 'build/consumer', '--out', out], { cwd: root, encoding: 'utf8', timeout: 30_000 });
+  const server = await serve(path.join(root, out));
+  const browser = await launchChromium();
+  const page = await browser.newPage({ viewport: { width: 1000, height: 900 } });
+  page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') problems.push(`console.${m.type()}: ${m.text()}`); });
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()} ${r.failure()?.errorText}`));
+  page.on('response', (r) => { if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.url()}`); });
+  await page.goto(`${server.url}?${query}`, { timeout: 10_000 });
+  return { server, browser, page };
 }
