@@ -23,6 +23,8 @@ export interface Job {
   readonly warmedUp?: () => number;
   /** At most this many repetitions (a slow peer, when the row's goal leaves a wide margin). */
   readonly maxReps?: number;
+  /** Length of one repetition, ms (default REP_MS). */
+  readonly repMs?: number;
 }
 
 export interface Result {
@@ -102,7 +104,7 @@ export async function compare(jobs: readonly Job[], log: (s: string) => void = (
       last = await job.time(1);
       n++;
     }
-    const calls = Math.max(1, Math.round(REP_MS / 1000 / last));
+    const calls = Math.max(1, Math.round((job.repMs ?? REP_MS) / 1000 / last));
     const reps = Math.min(job.maxReps ?? Infinity, Math.max(minReps, Math.min(maxReps, Math.floor(JOB_BUDGET_MS / 1000 / (last * calls)))));
     plan.push({ job, calls, reps, samples: [] as number[] });
     log(`  warm ${job.system}: ${n} calls, last ${(last * 1e3).toFixed(1)} ms → ${reps} reps × ${calls} calls`);

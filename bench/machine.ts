@@ -27,6 +27,9 @@ import { ITERS, peakBytes, peakExpect, peakFlops, peakItems, type Chains } from 
 export const GEMM_REF = { M: 2048, K: 512, N: 512 } as const;
 const GEMM_FLOPS = 2 * GEMM_REF.M * GEMM_REF.K * GEMM_REF.N;
 
+/** Repetitions of the references are this long (ms): 4 of them in every set, and the bench's budget is ~15 min. */
+const REF_REP_MS = 100;
+
 /** System names of the reference jobs (never shown as systems of a row). */
 export const refName = {
   peak: (k: number) => `machine: peak ${k}`,
@@ -110,6 +113,7 @@ export async function startMachine(n: number, relaxed: boolean, chains: Chains):
   }
   const perWorker: number[][] = Array.from({ length: n }, () => []);
   const peakN: Job = {
+    repMs: REF_REP_MS,
     system: refName.peak(n), tokens: n * peakFlops(chains), threads: n, note: `${n} worker_threads, each peak${chains} × calls, released together`,
     time: async (calls) => {
       Atomics.store(c, DONE, 0);
@@ -127,6 +131,7 @@ export async function startMachine(n: number, relaxed: boolean, chains: Chains):
     },
   };
   const peak1: Job = {
+    repMs: REF_REP_MS,
     system: refName.peak(1), tokens: peakItem.work, threads: 1, note: `peak${chains} on the main thread`,
     time: async (calls) => {
       const t0 = performance.now();
@@ -148,6 +153,7 @@ export async function startMachine(n: number, relaxed: boolean, chains: Chains):
     return (performance.now() - t0) / 1000 / calls;
   };
   const gemm = (k: number): Job => onThreads({
+    repMs: REF_REP_MS,
     system: refName.gemm(k), tokens: GEMM_FLOPS, note: `Linear(${K}→${N}) forward on ${M} rows, ${k} thread${k > 1 ? 's' : ''}`,
     time: async (calls) => gemmCall(calls),
   }, k);

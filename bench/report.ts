@@ -14,7 +14,7 @@ import { AGREE_TOL, CHECK_STEPS, type Check, type RowResult, type StreamResult }
 import { LOSS_AGREE, seq2seqShape, SEQ2SEQ, type Seq2SeqResult } from './seq2seq.js';
 import { SKETCH, SKETCH_GOAL, SKETCH_LOSS_AGREE, sketchShape, TFJS_REPS, type SketchResult } from './sketch.js';
 import type { SizeResult } from './size.js';
-import { fwdFlopsPerToken, STREAM, STREAM_STEPS, type Config } from './suite.js';
+import { fwdFlopsPerToken, gates, STREAM, STREAM_STEPS, type Config } from './suite.js';
 import { JOB_BUDGET_MS, MAX_REPS, MIN_REPS, REP_MS, WARM_MS } from './compare.js';
 import { COLD_RUNS } from './cold.js';
 
@@ -64,12 +64,22 @@ const shape = (c: Config) =>
 
 /** Training (3× forward) or inference flops per token. */
 const flops = (c: Config, kind: 'train' | 'infer') => (kind === 'train' ? 3 : 1) * fwdFlopsPerToken(c);
-/** The char-LM recipe's forward GEMM flops per token (the Embedding is a gather; the LSTM input is E wide). */
-const charlmFlops = (V: number) => 3 * (2 * 4 * CHARLM.H * (CHARLM.E + CHARLM.H) + 2 * CHARLM.H * V);
+const isOurs = (system: string) => system.startsWith('rnn-wasm');
+/**
+ * Flops per token a system executes, for "% of peak": the dense formula, except for rnn-wasm on
+ * one-hot (or Embedding) input, whose input projection is a gather and whose W_ih gradient adds
+ * into the columns under the ones: those are not products, and counting them made rnn-wasm's
+ * "% of peak" pass 100%. (The dense formula stays the rows' common "effective GFLOP/s".)
+ */
+const rowExec = (c: Config, kind: 'train' | 'infer', system: string) =>
+  isOurs(system) && c.loss === 'ce' ? (kind === 'train' ? 3 : 1) * (2 * gates(c.cell) * c.H * c.H + 2 * c.H * c.O) : flops(c, kind);
+/** The char-LM recipe's GEMM flops per training token: dense (the LSTM input E wide), and rnn-wasm's (the Embedding fused into a gather). */
+const charlmFlops = (V: number, system = '') => 3 * (2 * 4 * CHARLM.H * ((isOurs(system) ? 0 : CHARLM.E) + CHARLM.H) + 2 * CHARLM.H * V);
 const sketchFlops = () => 3 * (2 * 4 * SKETCH.H * (5 + SKETCH.H) + 2 * SKETCH.H * (6 * SKETCH.M + 3));
-const seq2seqFlops = (kind: 'train' | 'infer') => {
+const seq2seqFlops = (kind: 'train' | 'infer', system = '') => {
   const { Ts, T, H, V } = SEQ2SEQ;
-  const f = (2 * 4 * H * (V + H) * (Ts + T) + 2 * H * 2 * H + 2 * H * V * T) / T; // per decoder token
+  const I = isOurs(system) ? 0 : V; // one-hot tokens: a gather for rnn-wasm
+  const f = (2 * 4 * H * (I + H) * (Ts + T) + 2 * H * 2 * H + 2 * H * V * T) / T; // per decoder token
   return (kind === 'train' ? 3 : 1) * f;
 };
 
@@ -172,6 +182,9 @@ export function targets(r: ReportInput): Target[] {
         best !== undefined ? `rnn-wasm on ${N} ÷ PyTorch's faster of 1 and ${N} threads: ${times(best)}` : '', m ? machineText(m) : '',
         col?.notRun ? `not run: ${col.notRun}` : ''].filter(Boolean).join('; '),
       config(x, g.kind === 'train' ? 'Trainer.trainBatch SGD vs zero_grad/forward/backward/SGD step' : 'predict vs inference_mode forward'));
+    if (v !== undefined && p1 && pN && pN.tokPerSec < p1.tokPerSec && best !== undefined) {
+      target.margin += `; PyTorch is slower on ${N} threads than on 1 here: against its faster (1 thread) rnn-wasm on ${N} is ${times(best)}${best >= g.goal ? '' : ', short of the goal'}`;
+    }
     if (v !== undefined && !capacityOk(m, N)) {
       Object.assign(target, { pass: undefined, margin: `**not judged**: the machine gave ${m?.peakScaling ? times(m.peakScaling) : 'unmeasured'} parallel capacity in this set (peak ${N} ÷ peak 1 < ${CAPACITY * N}): ${N} cores were not there` });
     }
@@ -202,8 +215,9 @@ export function targets(r: ReportInput): Target[] {
   t.push(ge('GEMM 512³ (A·B) ÷ wasm SIMD peak (both in the kernels\' rounds)', r.micro.gemm512 && r.micro.gemm512 / r.micro.peak, 0.8, pct, '≥ 80%', '', 'one thread'));
   const mRow = row('M');
   const m = mRow && at(mRow.train, 'rnn-wasm');
-  t.push(ge('LSTM training step (M, Trainer.trainBatch, 1 thread) ÷ the peak measured in the same set', m && (m.tokPerSec * flops(mRow.config, 'train')) / mRow.machine.train.peak1, 0.6, pct, '≥ 60%',
-    mRow ? `peak 1 of that set ${G(mRow.machine.train.peak1)} GFLOP/s` : ''));
+  t.push(ge('LSTM training step (M, Trainer.trainBatch, 1 thread) ÷ the peak measured in the same set, on the flops it executes', m && (m.tokPerSec * rowExec(mRow.config, 'train', m.system)) / mRow.machine.train.peak1, 0.6, pct, '≥ 60%',
+    mRow && m ? `peak 1 of that set ${G(mRow.machine.train.peak1)} GFLOP/s; counted with the dense formula (the one-hot input projection as a GEMM, which rnn-wasm does as a gather) it would read ${pct(m.tokPerSec * flops(mRow.config, 'train') / mRow.machine.train.peak1)}` : '',
+    'executed flops per token 3·(2·4H·H + 2·H·O)'));
   return t;
 }
 
@@ -226,14 +240,14 @@ function systemsOrder(r: ReportInput): string[] {
 }
 
 /** One cell: tokens/s, and the ratio rnn-wasm ÷ system on the same threads (or the % of peak for ours). */
-function cell(r: ReportInput, rs: readonly Result[], s: string, perToken: number, m: MachineRef): string {
+function cell(r: ReportInput, rs: readonly Result[], s: string, c: Config, kind: 'train' | 'infer', m: MachineRef): string {
   const q = at(rs, s);
   if (!q) return '';
   const k = q.threads ?? 1;
   if (s === oursSystem(1) || s === oursSystem(r.threads)) {
-    const gf = q.tokPerSec * perToken;
+    const gf = q.tokPerSec * flops(c, kind);
     const sc = k > 1 ? scaling(rs, k) : undefined;
-    return `${int(q.tokPerSec)} (${G(gf)} GFLOP/s, ${pct(gf / peakFor(m, k))} of peak ${k}${sc ? `; **${times(sc)}** of 1 thread` : ''})`;
+    return `${int(q.tokPerSec)} (${G(gf)} GFLOP/s, ${pct(q.tokPerSec * rowExec(c, kind, s) / peakFor(m, k))} of peak ${k}${sc ? `; **${times(sc)}** of 1 thread` : ''})`;
   }
   const v = sameThreads(rs, q);
   return `${int(q.tokPerSec)} (**${v === undefined ? '—' : times(v)}**)`;
@@ -243,7 +257,7 @@ function comparisonTable(r: ReportInput, kind: 'train' | 'infer'): string {
   const present = systemsOrder(r).filter((s) => r.rows.some((x) => x[kind].some((q) => q.system === s) || x.skipped.some((k) => k.system === s && k.why.startsWith('not run'))));
   const rows = r.rows.map((x) => {
     const c = x.config;
-    const cells = present.map((s) => cell(r, x[kind], s, flops(c, kind), x.machine[kind]) || (x.skipped.find((k) => k.system === s) ? (x.skipped.find((k) => k.system === s)!.why.startsWith('not run') ? 'not run' : 'skipped') : '—'));
+    const cells = present.map((s) => cell(r, x[kind], s, c, kind, x.machine[kind]) || (x.skipped.find((k) => k.system === s) ? (x.skipped.find((k) => k.system === s)!.why.startsWith('not run') ? 'not run' : 'skipped') : '—'));
     const goals = Object.entries(GOALS[c.id]?.[kind] ?? {}).map(([peer, goal]) => {
       const p = peerResult(x[kind], peer);
       const v = oursOn(x[kind], 1, p);
@@ -290,12 +304,12 @@ function machineTable(r: ReportInput): string {
 
 function detailTable(r: ReportInput): string {
   const rows = r.rows.flatMap((x) => (['train', 'infer'] as const).flatMap((kind) => x[kind].map((q) => {
-    const gf = q.tokPerSec * flops(x.config, kind);
+    const gf = q.tokPerSec * flops(x.config, kind), ex = q.tokPerSec * rowExec(x.config, kind, q.system);
     const k = q.threads ?? 1;
     return [x.config.id, kind === 'train' ? 'training' : 'inference', q.system, k, `${ms(q.median)} (${ms(q.min)})`, int(q.tokens), int(q.tokPerSec),
-      G(gf), `${pct(gf / peakFor(x.machine[kind], k))} of ${G(peakFor(x.machine[kind], k))}`, `${q.reps} × ${q.calls}`, q.note ?? ''];
+      G(gf), G(ex), `${pct(ex / peakFor(x.machine[kind], k))} of ${G(peakFor(x.machine[kind], k))}`, `${q.reps} × ${q.calls}`, q.note ?? ''];
   })));
-  return table(['row', 'pass', 'system', 'threads', 'ms/call median (min)', 'tokens/call', 'tokens/s', 'eff. GFLOP/s', '% of the set\'s peak on its threads (GFLOP/s)', 'reps × calls', 'call'], rows);
+  return table(['row', 'pass', 'system', 'threads', 'ms/call median (min)', 'tokens/call', 'tokens/s', 'eff. GFLOP/s (dense formula)', 'executed GFLOP/s', '% of the set\'s peak on its threads (GFLOP/s)', 'reps × calls', 'call'], rows);
 }
 
 const checksTable = (systems: string[], rows: [string, Check[]][]) => table(['row', ...systems], rows.map(([id, checks]) => [id, ...systems.map((s) => {
@@ -412,7 +426,7 @@ export function render(r: ReportInput): string {
     o.push('');
     o.push('¹ brain.js has no batches: it trains and runs one sequence at a time, so its tokens/s = T / time per sequence (the B sequences of the batch in turn).');
     o.push('');
-    o.push(`"% of peak k" divides by the wasm SIMD peak (4 lanes, ${r.micro.peakKind}) on k threads measured in the same set; native PyTorch runs AVX2/AVX-512 FMA code, ` +
+    o.push(`"% of peak k" divides the flops rnn-wasm executes (one-hot rows: the input projection is a gather, not counted) by the wasm SIMD peak (4 lanes, ${r.micro.peakKind}) on k threads measured in the same set; native PyTorch runs AVX2/AVX-512 FMA code, ` +
       'whose matmul is given with the versions above, so it can exceed 100%. PyTorch\'s column names its BLAS kernel and threads; a variant that could not run is a "not run" column, its reason in the versions above.');
     o.push('');
     o.push(`GFLOP/s are effective: forward flops per token 2·G·H·(I+H) + 2·H·O (G = 4 LSTM, 3 GRU, 1 RNN), training 3× that; elementwise work is not counted. ` +
@@ -447,12 +461,10 @@ export function render(r: ReportInput): string {
       const m = c.machine;
       o.push(`### One training step (B = ${CHARLM.B}, T = ${CHARLM.T}): tokens/s, rnn-wasm ÷ system on the same threads in bold`);
       o.push('');
-      const perTok = charlmFlops(c.V);
-      o.push(table(['system', 'threads', 'ms/step median (min)', 'tokens/s', 'eff. GFLOP/s', '% of the set\'s peak on its threads', 'rnn-wasm ÷ system', 'reps × calls', 'call'], c.train.map((q) => {
-        const k = q.threads ?? 1, gf = q.tokPerSec * perTok;
-        const isOurs = q.system.startsWith('rnn-wasm');
-        return [label(r, q.system), k, `${ms(q.median)} (${ms(q.min)})`, int(q.tokPerSec), G(gf), pct(gf / peakFor(m, k)),
-          isOurs ? (k > 1 ? `${times(scaling(c.train, k)!)} of 1 thread` : '—') : `**${times(sameThreads(c.train, q)!)}**`, `${q.reps} × ${q.calls}`, q.note ?? ''];
+      o.push(table(['system', 'threads', 'ms/step median (min)', 'tokens/s', 'eff. GFLOP/s (dense formula)', '% of the set\'s peak on its threads (executed flops)', 'rnn-wasm ÷ system', 'reps × calls', 'call'], c.train.map((q) => {
+        const k = q.threads ?? 1, gf = q.tokPerSec * charlmFlops(c.V);
+        return [label(r, q.system), k, `${ms(q.median)} (${ms(q.min)})`, int(q.tokPerSec), G(gf), pct(q.tokPerSec * charlmFlops(c.V, q.system) / peakFor(m, k)),
+          isOurs(q.system) ? (k > 1 ? `${times(scaling(c.train, k)!)} of 1 thread` : '—') : `**${times(sameThreads(c.train, q)!)}**`, `${q.reps} × ${q.calls}`, q.note ?? ''];
       })));
       o.push('');
       o.push(`The first window of each of the 32 streams, as fit cuts them; the timed model trains on (no state carried between timed steps: fit carries it, at no cost in products). PyTorch: the same model in torch.py ` +
@@ -514,9 +526,9 @@ export function render(r: ReportInput): string {
     o.push('');
     o.push(`Configuration: ${seq2seqShape()}. Tokens = decoder tokens (B × T) per call.`);
     o.push('');
-    o.push(table(['pass', 'system', 'ms/call median (min)', 'tokens/s', 'eff. GFLOP/s', '% of the set\'s peak', 'rnn-wasm (1 thread) ÷ system', 'reps × calls', 'call'], (['train', 'infer'] as const).flatMap((kind) => q[kind].map((x) => {
+    o.push(table(['pass', 'system', 'ms/call median (min)', 'tokens/s', 'eff. GFLOP/s (dense formula)', '% of the set\'s peak (executed flops)', 'rnn-wasm (1 thread) ÷ system', 'reps × calls', 'call'], (['train', 'infer'] as const).flatMap((kind) => q[kind].map((x) => {
       const k = x.threads ?? 1, gf = x.tokPerSec * seq2seqFlops(kind);
-      return [kind === 'train' ? 'training' : 'inference', label(r, x.system), `${ms(x.median)} (${ms(x.min)})`, int(x.tokPerSec), G(gf), pct(gf / peakFor(q.machine[kind], k)),
+      return [kind === 'train' ? 'training' : 'inference', label(r, x.system), `${ms(x.median)} (${ms(x.min)})`, int(x.tokPerSec), G(gf), pct(x.tokPerSec * seq2seqFlops(kind, x.system) / peakFor(q.machine[kind], k)),
         x.system === 'rnn-wasm' ? '—' : x.system.startsWith('rnn-wasm') ? `${times(scaling(q[kind], k)!)} of 1 thread` : `**${times(oursOn(q[kind], 1, x)!)}**`, `${x.reps} × ${x.calls}`, x.note ?? ''];
     }))));
     o.push('');
