@@ -14,6 +14,17 @@ export interface Job {
   readonly time: (calls: number) => Promise<number>;
   /** How the call is made, for the report. */
   readonly note?: string;
+  /** Threads the system runs on (1 when not said). */
+  readonly threads?: number;
+  /**
+   * Seconds per call measured just before by steps that warmed the job up (a ~40 s call whose
+   * check steps were its warm-up): no warm-up calls are made, this sizes its repetitions.
+   */
+  readonly warmedUp?: () => number;
+  /** At most this many repetitions (a slow peer, when the row's goal leaves a wide margin). */
+  readonly maxReps?: number;
+  /** Length of one repetition, ms (default REP_MS). */
+  readonly repMs?: number;
 }
 
 export interface Result {
@@ -28,6 +39,15 @@ export interface Result {
   readonly reps: number;
   readonly calls: number;
   readonly note?: string;
+  readonly threads?: number;
+  /** Seconds per call, one per repetition, in the order taken. */
+  readonly samples: readonly number[];
+}
+
+/** Per-call overrides of the repetition bounds (a row whose slow peer takes ~40 s a call). */
+export interface CompareOptions {
+  minReps?: number;
+  maxReps?: number;
 }
 
 export const WARM_MS = 500;
@@ -74,17 +94,18 @@ function median(xs: readonly number[]): number {
  * Warm every job up (V8 tiers up JS and wasm over the first calls; TF.js also builds its
  * graph and caches kernels), size its repetitions, then run the repetitions round-robin.
  */
-export async function compare(jobs: readonly Job[], log: (s: string) => void = () => {}): Promise<Result[]> {
+export async function compare(jobs: readonly Job[], log: (s: string) => void = () => {}, options: CompareOptions = {}): Promise<Result[]> {
+  const minReps = options.minReps ?? MIN_REPS, maxReps = options.maxReps ?? MAX_REPS;
   const plan = [];
   for (const job of jobs) {
     const t0 = performance.now();
-    let n = 0, last = Infinity;
-    while (n < WARM_CALLS && (n < 1 || performance.now() - t0 < WARM_MAX_MS) || performance.now() - t0 < WARM_MS) {
+    let n = 0, last = job.warmedUp?.() ?? Infinity;
+    while (!job.warmedUp && (n < WARM_CALLS && (n < 1 || performance.now() - t0 < WARM_MAX_MS) || performance.now() - t0 < WARM_MS)) {
       last = await job.time(1);
       n++;
     }
-    const calls = Math.max(1, Math.round(REP_MS / 1000 / last));
-    const reps = Math.max(MIN_REPS, Math.min(MAX_REPS, Math.floor(JOB_BUDGET_MS / 1000 / (last * calls))));
+    const calls = Math.max(1, Math.round((job.repMs ?? REP_MS) / 1000 / last));
+    const reps = Math.min(job.maxReps ?? Infinity, Math.max(minReps, Math.min(maxReps, Math.floor(JOB_BUDGET_MS / 1000 / (last * calls)))));
     plan.push({ job, calls, reps, samples: [] as number[] });
     log(`  warm ${job.system}: ${n} calls, last ${(last * 1e3).toFixed(1)} ms → ${reps} reps × ${calls} calls`);
   }
@@ -96,7 +117,7 @@ export async function compare(jobs: readonly Job[], log: (s: string) => void = (
     const med = median(samples);
     return {
       system: job.system, tokens: job.tokens, median: med, min: Math.min(...samples),
-      tokPerSec: job.tokens / med, reps: samples.length, calls, note: job.note,
+      tokPerSec: job.tokens / med, reps: samples.length, calls, note: job.note, threads: job.threads ?? 1, samples,
     };
   });
 }

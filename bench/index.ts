@@ -1,30 +1,39 @@
-// `npm run bench`: the machine's wasm SIMD peak, our GEMM and layers, then rnn-wasm against
-// TensorFlow.js (wasm and cpu backends), brain.js and (when installed) PyTorch on the same
-// shapes and data, streaming, cold start and shipped size; all in one process run, written to
-// bench/RESULTS.md and printed.
+// `npm run bench`: the machine's wasm SIMD peak, our GEMM and layers, then rnn-wasm at 1 thread
+// and at N (all threads: runtimeInfo().threads after init()) against TensorFlow.js (wasm and
+// cpu backends), brain.js, ONNX Runtime Web and PyTorch (reference BLAS and OpenBLAS, at 1 and
+// N threads) on the same shapes and data; the character-LM recipe (a training-step row and a
+// timed 180-s run to a validation loss); the sketch row (an MDN pen decoder against TF.js);
+// streaming, cold start and shipped size; all in one process run, written to bench/RESULTS.md
+// and printed. Beside every timed set, in the same round-robin, the machine's references:
+// the f32x4 peak on 1 and on N threads and a parallel GEMM at 1 and N threads (machine.ts).
 //
-//   npm run bench                              everything → bench/RESULTS.md
+//   npm run bench                              everything → bench/RESULTS.md (~15 min)
 //   npm run bench:relaxed                      the same on the relaxed-SIMD build → bench/RESULTS-relaxed.md
 //   npm run bench -- --only peers,stream       some parts → bench/RESULTS.local.md (git-ignored)
 //   npm run bench -- --only peers --rows M,L   some rows of the comparison
-//   parts: gemm, layers, peers, seq2seq, stream, cold, size (the peak is always measured)
+//   npm run bench -- --only charlm --charlm-seconds 30   a shorter char-LM run (its target is then not judged)
+//   npm run bench -- --only charlm --charlm-seconds 0    the char-LM training-step row alone
+//   parts: gemm, layers, peers, seq2seq, charlm, sketch, stream, cold, size (the peak is always measured)
 import { readFileSync, statSync, writeFileSync, readdirSync } from 'node:fs';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { init } from '../src/index.js';
+import { init, runtimeInfo, setThreads } from '../src/index.js';
+import { CHARLM_GOAL, runCharlm, type CharlmResult } from './charlm.js';
+import { startMachine } from './machine.js';
+import { runSketch, type SketchResult } from './sketch.js';
 import { coldSystems, runCold, type ColdResult } from './cold.js';
 import { loadOrt, type OrtPeer } from './peers/onnx.js';
 import { runMicro } from './micro.js';
 import { version as brainVersion } from './peers/brain.js';
 import { loadTfjs, version as pkgVersion, type Tfjs } from './peers/tfjs.js';
-import { Torch, torchVariants } from './peers/torch.js';
+import { Torch, torchVariants, type TorchVariant } from './peers/torch.js';
 import { render, targets, type ReportInput } from './report.js';
-import { runRows, runStream, type RowResult, type StreamResult } from './rows.js';
+import { runRows, runStream, type NotRun, type RowResult, type StreamResult } from './rows.js';
 import { runSeq2Seq, type Seq2SeqResult } from './seq2seq.js';
 import { runSize, type SizeResult } from './size.js';
 
-const PARTS = ['gemm', 'layers', 'peers', 'seq2seq', 'stream', 'cold', 'size'] as const;
+const PARTS = ['gemm', 'layers', 'peers', 'seq2seq', 'charlm', 'sketch', 'stream', 'cold', 'size'] as const;
 type Part = (typeof PARTS)[number];
 
 function arg(name: string): string | undefined {
@@ -37,7 +46,9 @@ const parts = new Set<Part>(onlyArg ? (onlyArg.split(',') as Part[]) : PARTS);
 for (const p of parts) if (!PARTS.includes(p)) throw new Error(`bench: unknown part "${p}" (parts: ${PARTS.join(', ')})`);
 const rowsArg = arg('rows');
 const rowFilter = rowsArg ? new Set(rowsArg.split(',')) : undefined;
-const full = parts.size === PARTS.length && !rowFilter;
+const charlmSeconds = Number(arg('charlm-seconds') ?? CHARLM_GOAL.seconds);
+if (!(charlmSeconds >= 0)) throw new Error(`bench: --charlm-seconds: expected a number ≥ 0, got ${arg('charlm-seconds')}`);
+const full = parts.size === PARTS.length && !rowFilter && charlmSeconds === CHARLM_GOAL.seconds;
 const outFile = arg('out') ?? fileURLToPath(new URL(full ? './RESULTS.md' : './RESULTS.local.md', import.meta.url));
 
 const log = (s: string) => console.error(`[bench ${((performance.now() - t0) / 1000).toFixed(0).padStart(3)} s] ${s}`);
@@ -53,7 +64,10 @@ const timed = async <T>(name: string, f: () => Promise<T>): Promise<T> => {
 };
 
 await init();
+/** N: all threads, as init() picked them ('auto': the cores the runtime reports, at most 8). */
+const N = runtimeInfo().threads;
 const warnings: string[] = [];
+if (runtimeInfo().threadsNote) warnings.push(`**rnn-wasm runs on one thread here: ${runtimeInfo().threadsNote}**`);
 // cold and size use the built package (dist/): say so when src/ is newer than the build.
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 if (parts.has('cold') || parts.has('size')) {
@@ -67,6 +81,7 @@ if (parts.has('cold') || parts.has('size')) {
 }
 
 const micro = await timed('kernels', () => runMicro({ gemm: parts.has('gemm'), layers: parts.has('layers') }));
+const machine = await startMachine(N, runtimeInfo().simd === 'relaxed', micro.peakChains);
 
 // Peers: loaded once; a peer that cannot load is reported as skipped, never fatal.
 const skippedPeers: { system: string; why: string }[] = [];
@@ -76,10 +91,12 @@ const versions: ReportInput['versions'] = [
 let tfjs: Tfjs | undefined;
 let ort: OrtPeer | undefined;
 const torches: Torch[] = [];
-const needPeers = parts.has('peers') || parts.has('seq2seq') || parts.has('stream') || parts.has('cold') || parts.has('size');
+/** PyTorch variants that could not run: shown as "not run: <why>" columns, never dropped. */
+const torchNotRun: NotRun[] = [];
+const needPeers = parts.has('peers') || parts.has('seq2seq') || parts.has('sketch') || parts.has('charlm') || parts.has('stream') || parts.has('cold') || parts.has('size');
 if (needPeers) {
   try {
-    if (parts.has('peers') || parts.has('seq2seq') || parts.has('stream')) tfjs = await loadTfjs();
+    if (parts.has('peers') || parts.has('seq2seq') || parts.has('sketch') || parts.has('stream')) tfjs = await loadTfjs();
     versions.push({ name: 'TensorFlow.js', version: ['tfjs-core', 'tfjs-layers', 'tfjs-backend-wasm', 'tfjs-backend-cpu'].map((p) => `@tensorflow/${p}@${pkgVersion(`@tensorflow/${p}`)}`).join(', '), note: tfjs?.info });
   } catch (e) {
     skippedPeers.push({ system: 'TF.js', why: (e as Error).message });
@@ -90,39 +107,56 @@ if (needPeers) {
     if (typeof o === 'string') skippedPeers.push({ system: 'ONNX Runtime Web (optional)', why: o });
     else { ort = o; versions.push({ name: 'ONNX Runtime Web', version: `onnxruntime-web@${o.version}`, note: o.info }); }
   }
-  if (parts.has('peers') || parts.has('stream') || parts.has('cold')) {
-    for (const v of torchVariants()) {
-      const t = await Torch.start(v.env);
-      if (typeof t === 'string') { skippedPeers.push({ system: 'PyTorch (optional)', why: t }); break; }
-      else if (torches.some((x) => x.blas === t.blas)) t.close(); // the system BLAS is OpenBLAS already
-      else { torches.push(t); versions.push({ name: t.system, version: t.version, note: t.info }); }
+  if (parts.has('peers') || parts.has('charlm') || parts.has('stream') || parts.has('cold')) {
+    // every variant is started (or says why not): the reference BLAS, OpenBLAS on 1 and on N threads
+    const variants: TorchVariant[] = torchVariants(N);
+    for (const v of variants) {
+      const t = await Torch.start(v);
+      if (typeof t === 'string') {
+        torchNotRun.push({ system: v.system, why: t });
+        versions.push({ name: v.system, version: 'not run', note: t });
+      } else {
+        torches.push(t);
+        versions.push({ name: t.system, version: t.version, note: t.info });
+      }
     }
   }
   versions.push({ name: 'esbuild', version: pkgVersion('esbuild'), note: 'bundles TF.js for Node and measures sizes' });
 }
 
 let rows: RowResult[] = [];
-if (parts.has('peers')) rows = await timed('peers', () => runRows({ tfjs, torches, brain: true, ort }, log, rowFilter));
+if (parts.has('peers')) rows = await timed('peers', () => runRows({ tfjs, torches, torchNotRun, brain: true, ort, machine }, log, rowFilter));
 
 let seq2seq: Seq2SeqResult | undefined;
-if (parts.has('seq2seq')) seq2seq = await timed('seq2seq', () => runSeq2Seq(tfjs, log));
+if (parts.has('seq2seq')) seq2seq = await timed('seq2seq', () => runSeq2Seq(tfjs, log, machine));
+
+let sketch: SketchResult | undefined;
+if (parts.has('sketch')) sketch = await timed('sketch', () => runSketch({ tfjs, machine }, log));
+
+let charlm: CharlmResult | undefined;
+if (parts.has('charlm')) charlm = await timed('charlm', () => runCharlm({ torches, torchNotRun, machine }, log, { seconds: charlmSeconds, row: true }));
+
+// streaming and cold start as a user gets them: init()'s default threads (a batch-1 step never splits)
+await setThreads(N);
+const torch1 = torches.filter((t) => t.threads === 1);
 
 let stream: StreamResult[] = [];
 const streamNotes = ['brain.js: not measured — it has no streaming call that carries the state from one call to the next (run() replays a whole sequence).'];
-if (parts.has('stream')) stream = await timed('stream', () => runStream({ tfjs, torches, ort }, log));
+if (parts.has('stream')) stream = await timed('stream', () => runStream({ tfjs, torches: torch1, ort }, log));
 
 let cold: ColdResult[] = [];
 let coldNotes: string[] = [];
 if (parts.has('cold')) {
   cold = await timed('cold', async () => {
     // PyTorch's start-up does not depend on the BLAS: the last variant (OpenBLAS when present) only
-    const { systems, notes } = await coldSystems({ tfjs: !skippedPeers.some((s) => s.system === 'TF.js'), brain: true, torch: torches.at(-1) });
+    const { systems, notes } = await coldSystems({ tfjs: !skippedPeers.some((s) => s.system === 'TF.js'), brain: true, torch: torch1.at(-1) });
     coldNotes = notes;
     return runCold(systems, log);
   });
   coldNotes.push('TF.js builds its LSTM with recurrentInitializer glorotUniform (its default, orthogonal, runs a QR decomposition in JS when the model is built).');
 }
 for (const t of torches) t.close();
+await machine.close();
 
 let size: SizeResult[] = [];
 let sizeNotes: string[] = [];
@@ -133,7 +167,9 @@ if (parts.has('size')) {
 }
 
 const input: ReportInput = {
-  date: new Date(), loadAvg, versions, micro, rows, seq2seq, stream, streamNotes, cold, coldNotes, size, sizeNotes, skippedPeers,
+  date: new Date(), loadAvg, versions, micro, threads: N, rows, seq2seq, sketch, charlm, stream,
+  torch: [...torches.map((t) => ({ system: t.system, label: t.label, kernel: t.kernel, threads: t.threads, reference: t.blasInfo.kind === 'reference' })),
+    ...torchNotRun.map((t) => ({ system: t.system, label: `${t.system} (not run)`, kernel: '', threads: 0, reference: false, notRun: t.why }))], streamNotes, cold, coldNotes, size, sizeNotes, skippedPeers,
   parts: [...parts], seconds: { total: (performance.now() - t0) / 1000, parts: seconds }, warnings,
 };
 const md = render(input);

@@ -5,10 +5,10 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { runtimeInfo } from '../src/index.js';
+import { runtimeInfo, setThreads } from '../src/index.js';
 import { gemmCase, REL_TOL, type GemmCase } from './gemm.js';
 import { LAYER, layerCase } from './layers.js';
-import { CHAINS, ITERS, peakItems, STEPS } from './peak.js';
+import { CHAINS, ITERS, peakItems, STEPS, type Chains } from './peak.js';
 import { REP_MS, runRounds, stats, WARMUP_MS, warmUp, type Item, type Stats } from './timing.js';
 import { G, ms, pct, table } from './format.js';
 
@@ -17,6 +17,8 @@ const REPS = 9;
 export interface Micro {
   /** Median f32x4 peak, flop/s: mul+add, or fused multiply-add on the relaxed build (peakKind). */
   peak: number;
+  /** The chain count that gave it (the rows' references use the same kernel). */
+  peakChains: Chains;
   /** GEMM NN 512³ median, flop/s (when the GEMM part ran). */
   gemm512?: number;
   /** Markdown sections. */
@@ -32,6 +34,8 @@ export async function runMicro(parts: { gemm: boolean; layers: boolean }): Promi
   const t0 = performance.now();
   // init() picks the relaxed-SIMD build where the runtime has it (Node 20: behind a flag); the
   // peak is then the fused multiply-add one, the ceiling of that build's kernels
+  // one thread: this section sets the kernels against the one-core peak (threads: see the rows)
+  await setThreads(1);
   const info = runtimeInfo();
   const relaxed = info.simd === 'relaxed';
   const peakKind = relaxed ? 'f32x4 fused multiply-add (relaxed_madd)' : 'f32x4 mul+add';
@@ -65,16 +69,17 @@ export async function runMicro(parts: { gemm: boolean; layers: boolean }): Promi
     return s;
   };
 
-  const file = info.simd === 'relaxed' ? 'rnn-relaxed.wasm' : 'rnn.wasm';
-  const wasmPath = new URL(`../build/${file}`, import.meta.url);
+  // the build init() loaded (Node: the threaded one)
+  const wasmPath = info.source.startsWith('file:') ? new URL(info.source) : new URL(`../build/${info.build === 'threads' ? 'rnn-threads' : 'rnn'}${info.simd === 'relaxed' ? '-relaxed' : ''}.wasm`, import.meta.url);
+  const file = wasmPath.pathname.split('/').pop();
   const wasm = readFileSync(wasmPath);
-  const wasmInfo = `rnn-wasm kernels: ${info.simd} SIMD build, build/${file} ${wasm.length} B, sha256 ${createHash('sha256').update(wasm).digest('hex').slice(0, 12)}, built ${statSync(wasmPath).mtime.toISOString()}`;
+  const wasmInfo = `rnn-wasm kernels: ${info.simd} SIMD, ${info.build === 'threads' ? 'threaded' : 'single-threaded'} build, build/${file} ${wasm.length} B, sha256 ${createHash('sha256').update(wasm).digest('hex').slice(0, 12)}, built ${statSync(wasmPath).mtime.toISOString()}`;
 
   // The kernels are timed as built: say so when assembly/ changed after the last build.
   const srcDir = new URL('../assembly/', import.meta.url);
   const newer = readdirSync(srcDir).filter((f) => f.endsWith('.ts') && statSync(new URL(f, srcDir)).mtimeMs > statSync(wasmPath).mtimeMs);
   const warnings = newer.length
-    ? [`**WARNING: assembly/${newer.join(', assembly/')} changed after build/rnn.wasm was built; these numbers are for the old build** (rebuild: npm run build)`]
+    ? [`**WARNING: assembly/${newer.join(', assembly/')} changed after build/${file} was built; these numbers are for the old build** (rebuild: npm run build)`]
     : [];
 
   const peakStats = CHAINS.map((n) => ({ n, s: get(`peak${n}`) }));
@@ -83,7 +88,7 @@ export async function runMicro(parts: { gemm: boolean; layers: boolean }): Promi
 
   const out: string[] = [];
   out.push(`Method: each item warmed up ≥ ${WARMUP_MS} ms, then ${REPS} repetitions of ≥ ${REP_MS} ms, taken round-robin over all items; ` +
-    'median (and best = fastest repetition) shown.');
+    'median (and best = fastest repetition) shown. One thread (setThreads(1)): this section sets the kernels against the one-core peak measured in the same rounds.');
   out.push('');
   out.push(`### ${peakKind} peak (bench/assembly/peak.ts: N independent register chains acc = acc + acc·b, 2 flops/lane)`);
   out.push('');
@@ -145,5 +150,5 @@ export async function runMicro(parts: { gemm: boolean; layers: boolean }): Promi
   }
   out.push(`_Kernels: ${((tEnd - t0) / 1000).toFixed(1)} s: setup + checks ${((tWarm - t0) / 1000).toFixed(1)} s, warm-up ${((tRounds - tWarm) / 1000).toFixed(1)} s, timed rounds ${((tEnd - tRounds) / 1000).toFixed(1)} s._`);
   for (const l of layers) l.dispose();
-  return { peak: PEAK, peakKind, gemm512: GEMM512, lines: out, wasmInfo, warnings };
+  return { peak: PEAK, peakChains: best.n, peakKind, gemm512: GEMM512, lines: out, wasmInfo, warnings };
 }

@@ -1,10 +1,13 @@
 // rnn-wasm's side of the comparison rows, through the public API only (what a user writes).
-import { GRU, Linear, LSTM, RNN, Sequential } from '../src/index.js';
+import { GRU, Linear, LSTM, RNN, Sequential, setThreads } from '../src/index.js';
 import { Trainer } from '../src/train/index.js';
 import { syncJob, type Job } from './compare.js';
+import { onThreads } from './machine.js';
 import { oneHotStream, softmaxRow, STREAM, tokens, type Config, type Data } from './suite.js';
 
 export const SYSTEM = 'rnn-wasm';
+/** rnn-wasm on k threads: 'rnn-wasm' (1 thread, the name the existing targets use) or 'rnn-wasm 2 threads'. */
+export const oursSystem = (k: number): string => (k === 1 ? SYSTEM : `${SYSTEM} ${k} threads`);
 export const LR = 0.01;
 
 function build(c: Config, seed = 1): Sequential {
@@ -20,8 +23,11 @@ function batchOf(c: Config, d: Data) {
 }
 
 export interface OursRow {
-  train: Job;
-  infer: Job;
+  /** The jobs on k threads (setThreads(k) before each repetition, outside the time). */
+  train(k: number): Job;
+  infer(k: number): Job;
+  /** `check` on k threads. */
+  checkOn(k: number): (steps: number) => Promise<number[]>;
   /** The inference model's logits for the row's input, and the model (for a peer that runs it exported). */
   logits(): Float32Array;
   model: Sequential;
@@ -38,12 +44,15 @@ export function oursRow(c: Config, d: Data): OursRow {
   const batch = batchOf(c, d);
   const shape = [c.B, c.T, c.I];
   const logits = () => inferModel.predict(d.x, { shape });
+  const check = (steps: number) => Array.from({ length: steps }, () => trainer.trainBatch(batch).loss);
   return {
-    train: syncJob(SYSTEM, tokens(c), () => { trainer.trainBatch(batch); }, 'Trainer.trainBatch (forward, loss, BPTT, SGD)'),
-    infer: syncJob(SYSTEM, tokens(c), () => { logits(); }, 'model.predict → logits'),
+    // both thread counts train the same model: results are bit-identical for every count
+    train: (k) => onThreads(syncJob(oursSystem(k), tokens(c), () => { trainer.trainBatch(batch); }, 'Trainer.trainBatch (forward, loss, BPTT, SGD)'), k),
+    infer: (k) => onThreads(syncJob(oursSystem(k), tokens(c), () => { logits(); }, 'model.predict → logits'), k),
+    checkOn: (k) => async (steps) => { await setThreads(k); return check(steps); },
     logits,
     model: inferModel,
-    check: (steps) => Array.from({ length: steps }, () => trainer.trainBatch(batch).loss),
+    check,
     dispose() { trainModel.dispose(); inferModel.dispose(); },
   };
 }

@@ -1,9 +1,11 @@
-// The comparison rows: for each configuration of suite.ts, ours and every available peer are
-// built on the same data, checked to actually train (the loss falls over a few steps on the
-// timed model itself — a broken setup is never timed), then timed together (compare.ts).
+// The comparison rows: for each configuration of suite.ts, ours (at 1 thread and at N, all
+// threads) and every available peer are built on the same data, checked to actually train (the
+// loss falls over a few steps on the timed model itself — a broken setup is never timed), then
+// timed together (compare.ts) with the machine's references (machine.ts) in the same round-robin.
 import { performance } from 'node:perf_hooks';
 import { compare, median, type Job, type Result } from './compare.js';
-import { oursRow, oursStream, SYSTEM as OURS } from './ours.js';
+import { splitRefs, type Machine, type MachineRef } from './machine.js';
+import { oursRow, oursStream, oursSystem, SYSTEM as OURS } from './ours.js';
 import { brainRow } from './peers/brain.js';
 import { ortRow, ortStream, SYSTEM as ORT, type OrtPeer } from './peers/onnx.js';
 import { systemName, tfjsRow, tfjsStream, type Backend, type Tfjs } from './peers/tfjs.js';
@@ -28,13 +30,28 @@ export interface RowResult {
   skipped: { system: string; why: string }[];
   /** Inference-only peers running our weights: their largest |logit − ours| on the row's input. */
   agreement: { system: string; maxAbsDiff: number }[];
+  /** The machine's references measured in the training set and in the inference set. */
+  machine: { train: MachineRef; infer: MachineRef };
+}
+
+/** A PyTorch variant that could not start, shown as a "not run" column. */
+export interface NotRun { system: string; why: string }
+
+export interface Peers {
+  tfjs?: Tfjs;
+  torches: Torch[];
+  torchNotRun: NotRun[];
+  brain: boolean;
+  ort?: OrtPeer;
+  machine: Machine;
 }
 
 interface Sys { system: string; train: Job; infer: Job; check: (n: number) => number[] | Promise<number[]>; dispose?: () => void }
 
-const lossOk = (l: number[]) => l.every(Number.isFinite) && l[l.length - 1] < l[0];
+export const lossOk = (l: number[]): boolean => l.every(Number.isFinite) && l[l.length - 1] < l[0];
 
-export async function runRows(peers: { tfjs?: Tfjs; torches: Torch[]; brain: boolean; ort?: OrtPeer }, log: (s: string) => void, only?: Set<string>): Promise<RowResult[]> {
+export async function runRows(peers: Peers, log: (s: string) => void, only?: Set<string>): Promise<RowResult[]> {
+  const N = peers.machine.n;
   const out: RowResult[] = [];
   for (const c of CONFIGS) {
     if (only && !only.has(c.id)) continue;
@@ -43,15 +60,16 @@ export async function runRows(peers: { tfjs?: Tfjs; torches: Torch[]; brain: boo
     const skipped: RowResult['skipped'] = [];
     const systems: Sys[] = [];
     const ours = oursRow(c, d);
-    systems.push({ system: OURS, ...ours });
+    for (const k of N > 1 ? [1, N] : [1]) systems.push({ system: oursSystem(k), train: ours.train(k), infer: ours.infer(k), check: ours.checkOn(k) });
     const backends: Backend[] = TFJS_CPU_ROWS.has(c.id) ? ['wasm', 'cpu'] : ['wasm'];
     if (peers.tfjs) for (const b of backends) systems.push({ system: systemName(b), ...(await tfjsRow(peers.tfjs, b, c, d)) });
     if (peers.tfjs && !TFJS_CPU_ROWS.has(c.id)) skipped.push({ system: 'TF.js cpu', why: 'not run: pure-JS backend too slow for the time budget' });
     if (peers.brain) systems.push({ system: 'brain.js', ...brainRow(c, d) });
     for (const t of peers.torches) {
-      if (t.system === 'PyTorch ref-BLAS' && REF_BLAS_SKIP.has(c.id) && peers.torches.length > 1) skipped.push({ system: t.system, why: 'not run: reference BLAS too slow for the time budget' });
+      if (t.blasInfo.kind === 'reference' && REF_BLAS_SKIP.has(c.id) && peers.torches.length > 1) skipped.push({ system: t.system, why: 'not run: reference BLAS too slow for the time budget' });
       else systems.push({ system: t.system, ...(await t.row(c, d)) });
     }
+    for (const t of peers.torchNotRun) skipped.push({ system: t.system, why: `not run: ${t.why}` });
 
     // inference only, on our inference model's weights: checked by agreement with our logits
     const inferOnly: { infer: Job; dispose: () => void }[] = [];
@@ -73,16 +91,17 @@ export async function runRows(peers: { tfjs?: Tfjs; torches: Torch[]; brain: boo
       const good = lossOk(losses);
       checks.push({ system: s.system, losses, ok: good });
       if (good) ok.push(s);
-      else if (s.system === OURS) throw new Error(`bench: ${c.id}: rnn-wasm does not train: losses ${losses.join(', ')}`);
+      else if (s.system.startsWith(OURS)) throw new Error(`bench: ${c.id}: rnn-wasm does not train: losses ${losses.join(', ')}`);
       else skipped.push({ system: s.system, why: `loss did not fall over ${CHECK_STEPS} steps (${losses.map((l) => l.toPrecision(4)).join(' → ')}): not timed` });
     }
     log(`${c.id}: checks ${checks.map((k) => `${k.system} ${k.losses[0].toPrecision(4)}→${k.losses[k.losses.length - 1].toPrecision(4)}`).join(', ')}`);
     log(`${c.id} train`);
-    const train = await compare(ok.map((s) => s.train), log);
+    const train = splitRefs(peers.machine, await compare([...peers.machine.jobs(), ...ok.map((s) => s.train)], log));
     log(`${c.id} infer`);
-    const infer = await compare([...ok.map((s) => s.infer), ...inferOnly.map((s) => s.infer)], log);
+    const infer = splitRefs(peers.machine, await compare([...peers.machine.jobs(), ...ok.map((s) => s.infer), ...inferOnly.map((s) => s.infer)], log));
     for (const s of [...systems, ...inferOnly]) s.dispose?.();
-    out.push({ config: c, train, infer, checks, skipped, agreement });
+    ours.dispose();
+    out.push({ config: c, train: train.systems, infer: infer.systems, checks, skipped, agreement, machine: { train: train.machine, infer: infer.machine } });
     log(`${c.id}: ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   }
   return out;

@@ -7,7 +7,9 @@ import { Seq2Seq } from '../src/seq2seq.js';
 import { Trainer } from '../src/train/index.js';
 import type * as TfCore from '@tensorflow/tfjs-core';
 import type { SymbolicTensor } from '@tensorflow/tfjs-layers';
-import { asyncJob, compare, syncJob, type Result } from './compare.js';
+import { asyncJob, compare, syncJob, type Job, type Result } from './compare.js';
+import { onThreads, splitRefs, type Machine, type MachineRef } from './machine.js';
+import { oursSystem } from './ours.js';
 import { systemName, type Tfjs } from './peers/tfjs.js';
 import { ids, oneHot } from './suite.js';
 import { transpose } from '../src/interop/blocks.js';
@@ -26,6 +28,8 @@ export interface Seq2SeqResult {
   /** |first loss TF.js − ours|. */
   lossDiff: number;
   skipped: { system: string; why: string }[];
+  /** The machine's references of the training and the inference set. */
+  machine: { train: MachineRef; infer: MachineRef };
 }
 
 /** `seq2seq` row description for the report. */
@@ -36,7 +40,7 @@ export const seq2seqShape = (): string => {
     'One-hot, not Embedding layers: TF.js\'s wasm backend has no UnsortedSegmentSum kernel, so an Embedding cannot train on it';
 };
 
-export async function runSeq2Seq(tfjs: Tfjs | undefined, log: (s: string) => void): Promise<Seq2SeqResult> {
+export async function runSeq2Seq(tfjs: Tfjs | undefined, log: (s: string) => void, machine: Machine): Promise<Seq2SeqResult> {
   const { Ts, T, H, B, V } = SEQ2SEQ;
   const source = oneHot(ids(B * Ts, V, 7), V), x = oneHot(ids(B * T, V, 8), V), y = ids(B * T, V, 9);
   const batch = { source, sourceShape: [B, Ts, V], x, xShape: [B, T, V], y, yShape: [B, T] };
@@ -48,8 +52,9 @@ export async function runSeq2Seq(tfjs: Tfjs | undefined, log: (s: string) => voi
   const trainModel = build(), inferModel = build().eval();
   const trainer = new Trainer(trainModel, { loss: 'crossEntropy', optimizer: { type: 'sgd', lr: LR } });
   const weights = trainModel.stateDict(); // before any step: the TF.js model starts from these
-  const jobsTrain = [syncJob('rnn-wasm', B * T, () => { trainer.trainBatch(batch); }, 'Trainer.trainBatch({ source, x, y }) (forward, loss, BPTT through decoder, bridge and encoder, SGD)')];
-  const jobsInfer = [syncJob('rnn-wasm', B * T, () => { inferModel.predict(batch); }, 'model.predict({ source, x }) → logits')];
+  const ks = machine.n > 1 ? [1, machine.n] : [1];
+  const jobsTrain: Job[] = ks.map((k) => onThreads(syncJob(oursSystem(k), B * T, () => { trainer.trainBatch(batch); }, 'Trainer.trainBatch({ source, x, y }) (forward, loss, BPTT through decoder, bridge and encoder, SGD)'), k));
+  const jobsInfer: Job[] = ks.map((k) => onThreads(syncJob(oursSystem(k), B * T, () => { inferModel.predict(batch); }, 'model.predict({ source, x }) → logits'), k));
   const checks: Seq2SeqResult['checks'] = [];
   const skipped: Seq2SeqResult['skipped'] = [];
   let lossDiff = NaN;
@@ -73,13 +78,13 @@ export async function runSeq2Seq(tfjs: Tfjs | undefined, log: (s: string) => voi
     skipped.push({ system: 'TF.js wasm', why: 'TF.js did not load' });
   }
   log('seq2seq train');
-  const train = await compare(jobsTrain, log);
+  const train = splitRefs(machine, await compare([...machine.jobs(), ...jobsTrain], log));
   log('seq2seq infer');
-  const infer = await compare(jobsInfer, log);
+  const infer = splitRefs(machine, await compare([...machine.jobs(), ...jobsInfer], log));
   disposeTf();
   trainModel.dispose();
   inferModel.dispose();
-  return { train, infer, checks, lossDiff, skipped };
+  return { train: train.systems, infer: infer.systems, checks, lossDiff, skipped, machine: { train: train.machine, infer: infer.machine } };
 }
 
 // The TF.js functional model with our initial weights. Keras keeps kernels as [in, 4H] with the

@@ -5,14 +5,16 @@
 // character, against the unigram entropy (the best a model ignoring context can do).
 //   npx tsx examples/char-lm.ts                                    # data/tinyshakespeare.txt, 1 minute
 //   npx tsx examples/char-lm.ts --minutes 5 --hidden 256 --layers 2 --file my.txt
-import { fileURLToPath } from 'node:url';
+// The recipe (model, trainer, training, validation) is exported for the bench (bench/charlm.ts).
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Embedding, init, Linear, LSTM, Sequential } from '../src/index.js';
-import { streams, Trainer, type BatchStats } from '../src/train/index.js';
+import { streams, Trainer, type BatchStats, type FitOptions, type History } from '../src/train/index.js';
 import { DATA_DIR } from '../src/data/files.js';
 import { charCorpus, unigramEntropy, type CharCorpus } from './tasks/text.js';
 
-const STREAMS = 32, TBPTT = 64, EMBED = 32, LR = 2e-3, REPORT_EVERY_S = 5;
+export const STREAMS = 32, TBPTT = 64, EMBED = 32, LR = 2e-3, CLIP = 1;
+const REPORT_EVERY_S = 5;
 
 interface Options { file: string | URL; minutes: number; hidden: number; layers: number }
 
@@ -30,13 +32,30 @@ function options(): Options {
   return o;
 }
 
-function makeModel(corpus: CharCorpus, hidden: number, layers: number): Sequential {
+export function makeModel(corpus: CharCorpus, hidden: number, layers: number): Sequential {
   const V = corpus.tokenizer.size;
   return new Sequential([
     new Embedding({ numEmbeddings: V, embeddingDim: EMBED, seed: 1 }),
     new LSTM({ inputSize: EMBED, hiddenSize: hidden, numLayers: layers, batchFirst: true, seed: 2 }),
     new Linear({ inFeatures: hidden, outFeatures: V, seed: 3 }),
   ], { vocabulary: corpus.tokenizer.vocabulary });
+}
+
+/** The recipe's trainer: softmax cross-entropy, Adam lr 2e-3, global-norm clipping at 1. */
+export function makeTrainer(model: Sequential): Trainer {
+  return new Trainer(model, { loss: 'crossEntropy', optimizer: { type: 'adam', lr: LR }, clip: { maxNorm: CLIP } });
+}
+
+/** Train for `seconds` on the training split: 32 streams, truncated BPTT over 64 characters, the state carried. */
+export function trainFor(trainer: Trainer, corpus: CharCorpus, seconds: number, callbacks?: FitOptions['callbacks']): Promise<History> {
+  return trainer.fit(streams(corpus.train, { batchSize: STREAMS }), {
+    epochs: 1_000_000, batchSize: STREAMS, tbptt: TBPTT, maxSeconds: seconds, callbacks,
+  });
+}
+
+/** Validation loss in nats per character: the held-out split read as the same 32 streams. */
+export function validate(trainer: Trainer, corpus: CharCorpus): number {
+  return trainer.evaluate(streams(corpus.valid, { batchSize: STREAMS }), { batchSize: STREAMS, tbptt: TBPTT });
 }
 
 /** A callback printing the mean loss and the speed every REPORT_EVERY_S seconds. */
@@ -76,13 +95,12 @@ async function main(): Promise<void> {
   const shown = o.file instanceof URL ? fileURLToPath(o.file) : o.file;
   console.log(`${shown}: ${corpus.train.length.toLocaleString('en-US')} training / ${corpus.valid.length.toLocaleString('en-US')} validation ` +
     `characters, vocabulary ${corpus.tokenizer.size}; ${model.describe()}, ${model.parameterCount.toLocaleString('en-US')} parameters`);
-  console.log(`Training for ${o.minutes} min: Adam lr ${LR.toExponential()}, clip 1, ${STREAMS} streams, truncated BPTT over ${TBPTT} characters`);
-  const trainer = new Trainer(model, { loss: 'crossEntropy', optimizer: { type: 'adam', lr: LR }, clip: { maxNorm: 1 } });
-  const history = await trainer.fit(streams(corpus.train, { batchSize: STREAMS }), {
-    epochs: 1_000_000, batchSize: STREAMS, tbptt: TBPTT, maxSeconds: o.minutes * 60,
-    callbacks: { onBatchEnd: progress(), onEpochEnd: (s) => console.log(`epoch ${s.epoch} done: loss ${s.loss.toFixed(3)}, ${s.seconds.toFixed(0)} s`) },
+  console.log(`Training for ${o.minutes} min: Adam lr ${LR.toExponential()}, clip ${CLIP}, ${STREAMS} streams, truncated BPTT over ${TBPTT} characters`);
+  const trainer = makeTrainer(model);
+  const history = await trainFor(trainer, corpus, o.minutes * 60, {
+    onBatchEnd: progress(), onEpochEnd: (s) => console.log(`epoch ${s.epoch} done: loss ${s.loss.toFixed(3)}, ${s.seconds.toFixed(0)} s`),
   });
-  const valid = trainer.evaluate(streams(corpus.valid, { batchSize: STREAMS }), { batchSize: STREAMS, tbptt: TBPTT });
+  const valid = validate(trainer, corpus);
   const unigram = unigramEntropy(corpus.train, corpus.tokenizer.size);
   console.log(`\n${history.steps} updates. Validation loss ${valid.toFixed(3)} nats/char (${(valid / Math.LN2).toFixed(3)} bits/char); ` +
     `unigram entropy of the training split ${unigram.toFixed(3)} nats/char`);
@@ -90,4 +108,5 @@ async function main(): Promise<void> {
   model.dispose();
 }
 
-await main();
+// run when executed, not when imported (the bench imports the recipe)
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) await main();

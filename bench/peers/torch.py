@@ -5,11 +5,19 @@ The Node process sends one request per line and waits for the answer, so PyTorch
 repetitions interleave with the JavaScript systems' in one run. Times are measured here
 (time.perf_counter) around the calls only: the pipe round trip is not counted.
 
+Threads: BENCH_TORCH_THREADS (default 1) for torch.set_num_threads; the parent also sets
+OPENBLAS_NUM_THREADS and OMP_NUM_THREADS to the same count. "hello" reports what took effect:
+torch.get_num_threads() and, from the BLAS library found in /proc/self/maps (through ctypes),
+openblas_get_num_threads(), openblas_get_corename() and openblas_get_config() — or that the
+library is the reference BLAS (no such functions).
+
 Requests: {"op": "hello"} | {"op": "setup", "key", "cfg", "x", "y"} (x/y: paths of raw
-float32/int32 files written by bench/peers/torch.ts) | {"op": "check", "key", "steps"} |
+float32/int32 files written by bench/peers/torch.ts) | {"op": "setup_charlm", "key", "cfg", "x", "y"}
+(the character-LM recipe: Embedding + LSTM + Linear, Adam, clipping) | {"op": "check", "key", "steps"} |
 {"op": "time", "key", "kind": "train"|"infer", "calls"} | {"op": "stream", "ids", "steps"} |
 {"op": "cold"} (only prints torch's version; cold starts run their own process).
 """
+import ctypes
 import json
 import os
 import sys
@@ -20,7 +28,8 @@ _here = os.path.dirname(os.path.abspath(__file__))
 sys.path = [p for p in sys.path if os.path.abspath(p or os.curdir) != _here]
 import torch  # noqa: E402
 
-torch.set_num_threads(1)  # one core, as the JavaScript systems
+THREADS = int(os.environ.get("BENCH_TORCH_THREADS", "1"))
+torch.set_num_threads(THREADS)  # as many threads as the rnn-wasm system it is compared with
 try:
     torch.set_num_interop_threads(1)
 except RuntimeError:
@@ -58,8 +67,37 @@ def blas_library():
     return sorted(os.path.realpath(p) for p in libs if p.startswith("/"))
 
 
+def blas_info(libs):
+    """What the BLAS is: OpenBLAS (its core type, build config and thread count, asked of the
+    loaded library itself) or the reference BLAS (netlib: none of OpenBLAS's functions)."""
+    for path in libs:
+        try:
+            lib = ctypes.CDLL(path)  # already loaded: the same handle
+        except OSError:
+            continue
+        if hasattr(lib, "openblas_get_corename"):
+            lib.openblas_get_corename.restype = ctypes.c_char_p
+            lib.openblas_get_config.restype = ctypes.c_char_p
+            return {"kind": "openblas", "path": path, "corename": lib.openblas_get_corename().decode(),
+                    "config": lib.openblas_get_config().decode(), "threads": lib.openblas_get_num_threads()}
+    for path in libs:
+        if "libblas" in os.path.basename(path) and "openblas" not in path:
+            lib = ctypes.CDLL(path)
+            kind = "reference" if hasattr(lib, "sgemm_") and "/blas/" in path else "other"
+            return {"kind": kind, "path": path}
+    return {"kind": "unknown", "path": libs[0] if libs else ""}
+
+
+def settle():
+    """After timed calls on several threads: OpenBLAS's idle threads spin for ~2^28 cycles
+    (0.1 s here) before they sleep, on cores the next system of the round-robin would use.
+    Wait that out here (untimed), so no system pays for the spinning of another."""
+    if THREADS > 1:
+        time.sleep(0.2)
+
+
 def gemm512():
-    """GFLOP/s of a 512³ float32 matmul on one core: the native counterpart of our peak."""
+    """GFLOP/s of a 512³ float32 matmul on the configured threads: the native counterpart of our peak."""
     a, b = torch.randn(512, 512), torch.randn(512, 512)
     a @ b
     n, t0 = 0, time.perf_counter()
@@ -101,13 +139,52 @@ def setup(req):
     return {"ok": True}
 
 
+class CharLM(torch.nn.Module):
+    """examples/char-lm.ts's model: Embedding(V, E) → LSTM(E, H) → Linear(H, V)."""
+
+    def __init__(self, cfg):
+        super().__init__()
+        self.emb = torch.nn.Embedding(cfg["V"], cfg["E"])
+        self.rnn = torch.nn.LSTM(cfg["E"], cfg["H"], batch_first=True)
+        self.head = torch.nn.Linear(cfg["H"], cfg["V"])
+
+    def forward(self, x):
+        out, _ = self.rnn(self.emb(x))
+        return self.head(out)
+
+
+def setup_charlm(req):
+    """One training step of the character-LM recipe: ids [B, T] in, next ids out, Adam, global
+    norm clipping (as the example's Trainer: clip { maxNorm })."""
+    cfg = req["cfg"]
+    B, T, V = cfg["B"], cfg["T"], cfg["V"]
+    model = CharLM(cfg)
+    x = read(req["x"], torch.int32).long().reshape(B, T)
+    y = read(req["y"], torch.int32).long().reshape(B * T)
+    loss_fn = torch.nn.CrossEntropyLoss()
+    opt = torch.optim.Adam(model.parameters(), lr=cfg["lr"])
+
+    def train():
+        opt.zero_grad(set_to_none=True)
+        loss = loss_fn(model(x).reshape(B * T, V), y)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), cfg["clip"])
+        opt.step()
+        return loss.item()
+
+    rows[req["key"]] = {"train": train}
+    return {"ok": True}
+
+
 def timed(req):
     fn = rows[req["key"]][req["kind"]]
     n = req["calls"]
     t0 = time.perf_counter()
     for _ in range(n):
         fn()
-    return {"sec": (time.perf_counter() - t0) / n}
+    sec = (time.perf_counter() - t0) / n
+    settle()
+    return {"sec": sec}
 
 
 streams = {}
@@ -143,13 +220,19 @@ def main():
         op = req["op"]
         try:
             if op == "hello":
+                libs = blas_library()
                 out = {"torch": torch.__version__, "python": sys.version.split()[0],
-                       "threads": torch.get_num_threads(), "blas": blas_library(), "gemm512": gemm512()}
+                       "threads": torch.get_num_threads(), "blas": libs, "blasInfo": blas_info(libs),
+                       "gemm512": gemm512()}
+                settle()
             elif op == "setup":
                 out = setup(req)
+            elif op == "setup_charlm":
+                out = setup_charlm(req)
             elif op == "check":
                 fn = rows[req["key"]]["train"]
                 out = {"losses": [fn() for _ in range(req["steps"])]}
+                settle()
             elif op == "time":
                 out = timed(req)
             elif op == "stream":
