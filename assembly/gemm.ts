@@ -21,6 +21,7 @@
 
 import { madd } from './fma';
 import { barrier, shareStart } from './parallel';
+import { ld, st } from './activations';
 
 const NR: i32 = 8;
 const KC: i32 = 256;
@@ -461,28 +462,82 @@ export function gemmShare(
   if (r1 > r0) gemm(C + (<usize>r0 * <usize>ldc << 2), ldc, A + (<usize>r0 * <usize>sai << 2), sai, sak, Bp, bias, r1 - r0, N, K, accumulate);
 }
 
-// Whether x·Wᵀ (matmulShare) reads W in place — for a few rows, where packing W would cost more
-// than the product, or when every row of x is sparse (one-hot inputs: then each row gathers its
-// few columns of W, with the same bits as the dense product for one nonzero per row) — instead of
-// packing W and running the blocked GEMM. Decided once for all M rows, so every thread's share
-// takes the same path.
-export function matmulInPlace(A: usize, lda: i32, M: i32, K: i32): bool {
-  return M <= SMALL_ROWS || allRowsSparse(A, lda, M, K);
+// How x·Wᵀ (matmulShare) runs, decided once for all M rows so every thread's share takes the same
+// path: MATMUL_PACKED packs W and runs the blocked GEMM; MATMUL_ROWS reads W in place row by row
+// (a few rows, where packing W would cost more than the product); MATMUL_SPARSE, when every row of
+// x is sparse (one-hot inputs), gathers for each row the rows of Wᵀ under its nonzeros.
+export const MATMUL_PACKED: i32 = 0;
+export const MATMUL_ROWS: i32 = 1;
+export const MATMUL_SPARSE: i32 = 2;
+export function matmulMode(A: usize, lda: i32, M: i32, K: i32): i32 {
+  if (M <= SMALL_ROWS) return MATMUL_ROWS;
+  return allRowsSparse(A, lda, M, K) ? MATMUL_SPARSE : MATMUL_PACKED;
 }
 
 // Thread tid's share of C[M×N] (=|+=) A[M×K] · Wᵀ (+ bias), W [N×K] as stored (all n threads call
-// it; it may pass a barrier). `inPlace`: matmulInPlace of the whole product; else W is packed into
-// ws (gemm_packed_size(K, N) floats).
+// it; it may pass a barrier). `mode`: matmulMode of the whole product. ws: gemm_packed_size(K, N)
+// floats (the packed W, or Wᵀ).
 export function matmulShare(
   C: usize, ldc: i32, A: usize, lda: i32, W: usize, bias: usize, M: i32, N: i32, K: i32, accumulate: i32, ws: usize,
-  inPlace: bool, tid: i32, n: i32,
+  mode: i32, tid: i32, n: i32,
 ): void {
-  if (inPlace) {
-    const r0 = shareStart(M, 4, tid, n), r1 = shareStart(M, 4, tid + 1, n);
+  const r0 = shareStart(M, 4, tid, n), r1 = shareStart(M, 4, tid + 1, n);
+  if (mode == MATMUL_ROWS) {
     if (r1 > r0) gemm_nt_rows(C + (<usize>r0 * <usize>ldc << 2), ldc, A + (<usize>r0 * <usize>lda << 2), lda, W, bias, r1 - r0, N, K, accumulate);
+    return;
+  }
+  if (mode == MATMUL_SPARSE) {
+    transposeShare(ws, W, N, K, tid, n);
+    barrier(n);
+    for (let i = r0; i < r1; i++) sparseRowT(C + (<usize>i * <usize>ldc << 2), A + (<usize>i * <usize>lda << 2), ws, bias, N, K, accumulate);
     return;
   }
   packShare(ws, W, K, N, 1, K, tid, n);
   barrier(n);
   gemmShare(C, ldc, A, lda, 1, ws, bias, M, N, K, accumulate, tid, n);
+}
+
+// Thread tid's rows k of Wt [K×N] = Wᵀ, W [N×K].
+function transposeShare(Wt: usize, W: usize, N: i32, K: i32, tid: i32, n: i32): void {
+  const k1 = shareStart(K, 1, tid + 1, n);
+  for (let k = shareStart(K, 1, tid, n); k < k1; k++) {
+    let w = W + (<usize>k << 2), d = Wt + (<usize>k * <usize>N << 2);
+    for (let j = 0; j < N; j++) {
+      store<f32>(d, load<f32>(w));
+      w += <usize>K << 2;
+      d += 4;
+    }
+  }
+}
+
+// sparseRow through Wt = Wᵀ [K×N]: the rows of Wt under a's nonzeros are contiguous, so four
+// outputs at a time. Each output is a multiply then adds in sparseRow's order (a single nonzero:
+// its product; more: 0 plus each product in turn; then the bias, then c), never a fused
+// multiply-add: the same bits as sparseRow. Every row of a is sparse (matmulMode said so).
+function sparseRowT(c: usize, a: usize, Wt: usize, bias: usize, N: i32, K: i32, accumulate: i32): void {
+  let nnz = 0;
+  for (let k = 0; k < K; k++) {
+    if (load<f32>(a + (<usize>k << 2)) != 0) {
+      store<i32>(NZ + (<usize>nnz << 2), k);
+      nnz++;
+    }
+  }
+  const row = <usize>N << 2;
+  for (let j = 0; j < N; j += 4) {
+    const w = N - j, o = <usize>j << 2;
+    let v: v128;
+    if (nnz == 1) {
+      const k = load<i32>(NZ);
+      v = f32x4.mul(f32x4.splat(load<f32>(a + (<usize>k << 2))), ld(Wt + <usize>k * row + o, w));
+    } else {
+      v = f32x4.splat(0);
+      for (let q = 0; q < nnz; q++) {
+        const k = load<i32>(NZ + (<usize>q << 2));
+        v = f32x4.add(v, f32x4.mul(f32x4.splat(load<f32>(a + (<usize>k << 2))), ld(Wt + <usize>k * row + o, w)));
+      }
+    }
+    if (bias) v = f32x4.add(v, ld(bias + o, w));
+    if (accumulate) v = f32x4.add(v, ld(c + o, w));
+    st(c + o, v, w);
+  }
 }

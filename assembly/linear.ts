@@ -2,7 +2,7 @@
 // it, and its backward. Each export runs as a parallel task (parallel.ts), the products shared by
 // output rows.
 
-import { gemm_packed_size, gemmShare, matmulInPlace, matmulShare, packShare } from './gemm';
+import { gemm_packed_size, gemmShare, matmulMode, matmulShare, packShare } from './gemm';
 import { ARGS, barrier, noteShare, run, shareStart, threadsFor } from './parallel';
 import { align4, colsumShare, f32p } from './sequence';
 import { TASK_LINEAR_BWD, TASK_LINEAR_FWD } from './tasks';
@@ -31,9 +31,9 @@ export function linear_fwd(y: usize, x: usize, w: usize, b: usize, M: i32, O: i3
 
 export function linearForward(tid: i32, n: i32): void {
   const a = linearArgs();
-  const inPlace = matmulInPlace(a.x, a.F, a.M, a.F); // the same answer on every thread
+  const mode = matmulMode(a.x, a.F, a.M, a.F); // the same answer on every thread
   noteShare(tid, n, shareStart(a.M, 4, tid + 1, n) - shareStart(a.M, 4, tid, n), a.M);
-  matmulShare(a.y, a.O, a.x, a.F, a.w, a.b, a.M, a.O, a.F, 0, a.ws, inPlace, tid, n);
+  matmulShare(a.y, a.O, a.x, a.F, a.w, a.b, a.M, a.O, a.F, 0, a.ws, mode, tid, n);
 }
 
 // From dy [M, O]: dW += dyᵀ · x, db += Σ_rows dy (db = 0: no bias), dx = dy · W (written).

@@ -11,7 +11,7 @@
 // Every pointer is a byte offset into linear memory; every size counts f32 elements.
 
 import {
-  allRowsSparse, gemm, gemm_nt_rows, gemm_packed_size, gemmShare, matmulInPlace, matmulShare, packShare, SMALL_ROWS,
+  allRowsSparse, gemm, gemm_nt_rows, gemm_packed_size, gemmShare, matmulMode, matmulShare, MATMUL_PACKED, packShare, SMALL_ROWS,
 } from './gemm';
 import { madd } from './fma';
 import { add_f32 } from './elementwise';
@@ -78,16 +78,16 @@ export function forwardPrologue(
     barrier(n);
     return;
   }
-  const inPlace = matmulInPlace(a.x, a.ldx, TB, I); // the same answer on every thread
+  const mode = matmulMode(a.x, a.ldx, TB, I); // the same answer on every thread
   let bias = a.b_ih;
   if (sumBias && bias) {
     if (tid == 0) sumBiases(bsum, a.b_ih, a.b_hh, GH);
     bias = bsum;
   }
   if (packed) packShare(whp, a.w_hh, a.H, GH, 1, a.H, tid, n);
-  if (!inPlace) packShare(scratch, a.w_ih, I, GH, 1, I, tid, n);
+  if (mode == MATMUL_PACKED) packShare(scratch, a.w_ih, I, GH, 1, I, tid, n);
   barrier(n);
-  matmulShare(P, GH, a.x, a.ldx, a.w_ih, bias, TB, GH, I, 0, scratch, inPlace, tid, n);
+  matmulShare(P, GH, a.x, a.ldx, a.w_ih, bias, TB, GH, I, 0, scratch, mode, tid, n);
   barrier(n); // the time loop reads every thread's rows of P... and of the packed W_hh
 }
 
