@@ -17,6 +17,7 @@ import type { SizeResult } from './size.js';
 import { fwdFlopsPerToken, gates, STREAM, STREAM_STEPS, type Config } from './suite.js';
 import { JOB_BUDGET_MS, MAX_REPS, MIN_REPS, REP_MS, WARM_MS } from './compare.js';
 import { COLD_RUNS } from './cold.js';
+import { CROSS, SPLIT_RULE, type CrossCell } from './crossover.js';
 
 /** A PyTorch variant as the report names it: the BLAS kernel it runs, or why it did not run. */
 export interface TorchColumn { system: string; label: string; kernel: string; threads: number; reference: boolean; notRun?: string }
@@ -35,6 +36,7 @@ export interface ReportInput {
   torch: TorchColumn[];
   stream: StreamResult[];
   streamNotes: string[];
+  crossover: CrossCell[];
   cold: ColdResult[];
   coldNotes: string[];
   size: SizeResult[];
@@ -558,6 +560,19 @@ export function render(r: ReportInput): string {
     o.push(`Each step timed alone (performance.now(); PyTorch: time.perf_counter in Python), ${STREAM_STEPS} steps per system after 300 warm-up steps, in interleaved blocks of 300. Target ≤ 12 µs. ` +
       `rnn-wasm as init() leaves it (${thr(N)}; a batch-1 step is too small to split and runs on one); PyTorch on 1 thread.`);
     for (const n of r.streamNotes) o.push(`- ${n}`);
+    o.push('');
+  }
+
+  if (r.crossover.length) {
+    o.push(`## Where threads start to pay: an LSTM layer's forward + backward, 1 thread ÷ ${thr(N)}`);
+    o.push('');
+    o.push(table(['H \\ B', ...CROSS.Bs.map((b) => `B = ${b}`)], CROSS.Hs.map((h) => [`H = ${h}`, ...CROSS.Bs.map((b) => {
+      const c = r.crossover.find((x) => x.H === h && x.B === b)!;
+      return `**${times(c.oneUs / c.allUs)}** (${c.oneUs.toFixed(0)} → ${c.allUs.toFixed(0)} µs; ${(c.maddsPerThread / 1e6).toFixed(1)} M madds a thread) — the rule ${c.splits ? '**splits**' : 'keeps one thread'}`;
+    })])));
+    o.push('');
+    o.push(`\`LSTM({ inputSize: ${CROSS.I}, hiddenSize: H })\`, forward then backward on [T = ${CROSS.T}, B, ${CROSS.I}], timed on 1 thread and with every kernel forced to split on ${thr(N)} (9 interleaved repetitions of ≥ 30 ms; medians). ` +
+      `The split rule rnn-wasm applies by default (assembly/parallel.ts threadsFor): a kernel splits when each thread gets at least ${SPLIT_RULE.minRows} batch rows and ${(SPLIT_RULE.minShare / 1e6).toFixed(1)} M multiply-adds of its forward (the madds column); smaller calls, batch-1 streaming among them, stay on the calling thread.`);
     o.push('');
   }
 
