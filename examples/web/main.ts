@@ -18,6 +18,8 @@ export interface DemoState {
   simd: string;
   runs: TrainingRun[];
   flow?: FlowReport;
+  /** What the training worker runs on (its runtimeInfo()), once it has answered. */
+  worker?: { build: string; threads: number; cores: number; threadsNote?: string };
   /** The handwriting section (pen.ts). */
   pen: PenState;
   errors: string[];
@@ -62,6 +64,8 @@ declare global {
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const params = new URLSearchParams(location.search);
 const simd = (params.get('simd') ?? 'auto') as 'auto' | 'plain' | 'relaxed';
+// the training workers' threads (where the page is cross-origin isolated): a count, or auto
+const threads = params.has('threads') ? Number(params.get('threads')) : 'auto';
 const demo: DemoState = (window.demo = {
   ready: false, simd, runs: [], errors: [],
   pen: { ready: false, model: 'file', view: { x0: 0, y0: 0, unit: 1 }, strokes: 0, pending: false, completions: [], training: [] },
@@ -124,7 +128,7 @@ let abort: AbortController | undefined;
 
 /** A worker running serveTraining() (train-worker.ts: it trains Sequential and pen models), loading the same wasm build as the page. */
 function startWorker(): TrainingWorker {
-  return new TrainingWorker(new Worker(new URL('./train-worker.js', import.meta.url), { type: 'module' }), { simd });
+  return new TrainingWorker(new Worker(new URL('./train-worker.js', import.meta.url), { type: 'module' }), { simd, threads });
 }
 
 function charModel(tok: CharTokenizer, size: number): Sequential {
@@ -347,9 +351,15 @@ async function start(): Promise<void> {
   if (!text.value) text.value = seed;
   const info = runtimeInfo();
   demo.simd = info.simd;
-  $('runtime').textContent = `WebAssembly SIMD loaded (${info.simd === 'relaxed' ? 'relaxed-SIMD build, with fused multiply-add' : 'fixed-width SIMD build'}).`;
+  const loaded = `WebAssembly SIMD loaded (${info.simd === 'relaxed' ? 'relaxed-SIMD build, with fused multiply-add' : 'fixed-width SIMD build'}).`;
+  $('runtime').textContent = loaded;
   untrainedFlow();
-  worker = startWorker(); // ready before the first click (it loads the wasm on its first request)
+  worker = startWorker(); // ready before the first click: asking what it runs on loads its wasm
+  void worker.runtimeInfo().then((w) => {
+    demo.worker = { build: w.build, threads: w.threads, cores: w.cores, threadsNote: w.threadsNote };
+    $('runtime').textContent = `${loaded} The worker trains on ${w.threads === 1 ? 'one thread' : `${w.threads} threads`}` +
+      (w.threadsNote ? ` (${w.threadsNote}).` : '.');
+  }, report($('runtime')));
   trainButton.disabled = false;
   flowButton.disabled = false;
   demo.ready = true;

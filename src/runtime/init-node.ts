@@ -25,6 +25,7 @@ async function nodeThreads(): Promise<ThreadHost> {
   const script = `const { parentPort, workerData: d } = require('node:worker_threads');\nconst post = (m) => parentPort.postMessage(m);${WORKER_BODY}`;
   const host: ThreadHost = {
     cores: typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length,
+    reserve: 0,
     mayBlock: true,
     spawn: (start) => new Promise((resolve, reject) => {
       const w = new Worker(script, { eval: true, workerData: start, name: `rnn-wasm thread ${start.tid}` });

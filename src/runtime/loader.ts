@@ -35,7 +35,9 @@ export interface InitOptions {
   simd?: 'auto' | 'relaxed' | 'plain';
   /**
    * Threads that run training and inference: a count (1: the calling thread alone), or
-   * `'auto'` (default): the cores the runtime reports, at most 8. More than one needs
+   * `'auto'` (default): the cores the runtime reports, at most 8 — one fewer in a browser's Web
+   * Worker, which leaves a core to the page's main thread (measured on 2 cores: a demo's small
+   * training worker ran at 0.8× on 2 threads against 1 while its page drew). More than one needs
    * SharedArrayBuffer and workers: Node, Deno, and browsers on cross-origin isolated pages
    * (served with `Cross-Origin-Opener-Policy: same-origin` and
    * `Cross-Origin-Embedder-Policy: require-corp`). Elsewhere (Cloudflare Workers, a page
@@ -70,6 +72,8 @@ export interface Runtime {
   pool?: ThreadPool;
   /** Cores the runtime reports (1 where it does not say). */
   cores: number;
+  /** Cores that `'auto'` leaves free (see ThreadHost.reserve). */
+  reserve: number;
 }
 
 let runtime: Runtime | undefined;
@@ -158,7 +162,7 @@ export function runtimeInfo(): RuntimeInfo {
 
 /**
  * Run the kernels on `threads` threads from now on (the calling thread included): a count, or
- * `'auto'` (the cores the runtime reports, at most 8). Workers are started as needed; a smaller
+ * `'auto'` (as {@link InitOptions.threads} says). Workers are started as needed; a smaller
  * count leaves the others asleep. Where threads cannot run (the single-threaded build was loaded:
  * see {@link InitOptions.threads}) it stays at 1. Resolves to the count now in use. Results are
  * bit-identical for every count. Call it between calls into models, not during one.
@@ -171,7 +175,7 @@ export function runtimeInfo(): RuntimeInfo {
  */
 export async function setThreads(threads: number | 'auto'): Promise<number> {
   const rt = getRuntime();
-  const n = threadCount('setThreads', threads, rt.cores);
+  const n = threadCount('setThreads', threads, rt.cores - rt.reserve);
   if (!rt.pool) return 1;
   try {
     await rt.pool.resize(n);
@@ -202,9 +206,9 @@ const AUTO_THREADS_CAP = 8;
 /** Most threads one may ask for. */
 const MAX_THREADS = 64;
 
-// A thread count option: 'auto' or an integer in [1, MAX_THREADS].
-function threadCount(what: string, v: unknown, cores: number): number {
-  if (v === 'auto') return Math.max(1, Math.min(cores, AUTO_THREADS_CAP));
+// A thread count option: 'auto' (`free` cores, capped) or an integer in [1, MAX_THREADS].
+function threadCount(what: string, v: unknown, free: number): number {
+  if (v === 'auto') return Math.max(1, Math.min(free, AUTO_THREADS_CAP));
   if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > MAX_THREADS) {
     throw new ConfigError(`${what}: expected 'auto' or an integer from 1 to ${MAX_THREADS}, got ${typeof v === 'number' ? v : describe(v)}`);
   }
@@ -251,7 +255,8 @@ async function load(options: InitOptions, locator: Locator): Promise<Runtime> {
   const host = await locator.threads().catch((e: unknown) => `could not load the runtime's worker support: ${message(e)}`);
   const threadsOk = typeof host === 'object' && WebAssembly.validate(THREADS_PROBE);
   const cores = typeof host === 'object' ? Math.max(1, host.cores) : 1;
-  const wanted = threadCount('init({ threads })', options.threads ?? 'auto', cores);
+  const reserve = typeof host === 'object' ? host.reserve : 0;
+  const wanted = threadCount('init({ threads })', options.threads ?? 'auto', cores - reserve);
   const file: WasmFile = threadsOk
     ? (simd === 'relaxed' ? 'rnn-threads-relaxed.wasm' : 'rnn-threads.wasm')
     : (simd === 'relaxed' ? 'rnn-relaxed.wasm' : 'rnn.wasm');
@@ -296,7 +301,7 @@ async function load(options: InitOptions, locator: Locator): Promise<Runtime> {
       threadsNote = `worker threads could not start (${message(e)})`;
     }
   }
-  return { kernels: exports, arena, info: { simd, build: threaded ? 'threads' : 'single', source: tried, threadsNote }, pool, cores };
+  return { kernels: exports, arena, info: { simd, build: threaded ? 'threads' : 'single', source: tried, threadsNote }, pool, cores, reserve };
 }
 
 // The threaded builds' memory: shared, with room to grow to 4 GiB (or 1 GiB where an engine

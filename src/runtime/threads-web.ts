@@ -16,8 +16,12 @@ export function webWorkerHost(): ThreadHost {
     [`onmessage = (e) => {\nconst d = e.data;\nconst post = (m) => postMessage(m);${WORKER_BODY}\nclose();\n};`],
     { type: 'text/javascript' },
   ));
+  const scope = (globalThis as { WorkerGlobalScope?: { new(): unknown } }).WorkerGlobalScope;
   const host: ThreadHost = {
     cores: (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency ?? 1,
+    // a Web Worker shares the machine with its page's main thread (which draws, takes input, runs
+    // the app); the page itself, as the caller, works on its own calls and needs no such core
+    reserve: typeof scope === 'function' && globalThis instanceof scope ? 1 : 0,
     mayBlock,
     spawn: (start) => new Promise((resolve, reject) => {
       const w = new Worker(url, { type: 'module', name: `rnn-wasm thread ${start.tid}` });

@@ -10,6 +10,8 @@ import type { Kernels } from './kernels.js';
 export interface ThreadHost {
   /** Logical cores the runtime reports. */
   cores: number;
+  /** Cores `threads: 'auto'` leaves free: 1 in a browser's Web Worker (its page's main thread needs one), else 0. */
+  reserve: number;
   /** Whether the calling thread may sleep in `Atomics.wait` (not a browser's main thread: it spins there). */
   mayBlock: boolean;
   /** Start worker `tid`; resolves once it waits for jobs. */

@@ -4,7 +4,7 @@ import { ConfigError, RnnWasmError, StateError } from '../errors.js';
 import { load, save } from '../io/model-file.js';
 import { describe } from '../layers/validate.js';
 import type { SequenceDataset } from '../data/dataset.js';
-import type { InitOptions } from '../runtime/loader.js';
+import type { InitOptions, RuntimeInfo } from '../runtime/loader.js';
 import { Composite } from '../model/composite.js';
 import type { BatchStats, EpochStats, History } from '../train/trainer.js';
 import { listen, type Port, type RemoteFitOptions, type RemoteTrainerOptions, type Reply, type WorkerModel } from './protocol.js';
@@ -55,6 +55,7 @@ type Pending = {
  */
 export class TrainingWorker {
   private readonly pending = new Map<number, Pending>();
+  private readonly asked = new Map<number, { resolve(info: RuntimeInfo): void; reject(error: Error): void }>();
   private nextId = 1;
 
   /**
@@ -96,14 +97,42 @@ export class TrainingWorker {
     });
   }
 
-  /** Stop the worker (pending fits reject). */
+  /**
+   * What the worker runs on: its wasm build and how many threads train there (it initialises the
+   * worker as a fit would). A worker trains on every core where threads can run — Node, and a
+   * cross-origin isolated page — and on one thread elsewhere, with `threadsNote` saying why.
+   *
+   * @example
+   * ```ts
+   * const { threads, threadsNote } = await worker.runtimeInfo();
+   * status.textContent = `training on ${threads} thread(s)${threadsNote ? ` (${threadsNote})` : ''}`;
+   * ```
+   */
+  runtimeInfo(): Promise<RuntimeInfo> {
+    const id = this.nextId++;
+    return new Promise<RuntimeInfo>((resolve, reject) => {
+      this.asked.set(id, { resolve, reject });
+      this.port.postMessage({ type: 'info', id, init: this.init }, []);
+    });
+  }
+
+  /** Stop the worker (pending fits and runtimeInfo calls reject). */
   terminate(): void {
     void this.port.terminate?.();
-    for (const p of this.pending.values()) p.reject(new StateError('TrainingWorker: the worker was terminated'));
+    const ended = new StateError('TrainingWorker: the worker was terminated');
+    for (const p of [...this.pending.values(), ...this.asked.values()]) p.reject(ended);
     this.pending.clear();
+    this.asked.clear();
   }
 
   private receive(reply: Reply): void {
+    const asked = this.asked.get(reply?.id);
+    if (asked) {
+      this.asked.delete(reply.id);
+      if (reply.type === 'info') asked.resolve(reply.info);
+      else if (reply.type === 'error') asked.reject(rebuild(reply.error));
+      return;
+    }
     const p = this.pending.get(reply?.id);
     if (!p) return;
     try {
@@ -112,7 +141,7 @@ export class TrainingWorker {
       else {
         this.pending.delete(reply.id);
         if (reply.type === 'error') p.reject(rebuild(reply.error));
-        else {
+        else if (reply.type === 'done') {
           const trained = load(reply.model);
           try {
             p.model.loadStateDict(trained.stateDict());

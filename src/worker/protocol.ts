@@ -1,7 +1,7 @@
 // The messages between a page and a training worker (structured-cloneable only: bytes,
 // typed arrays, plain objects). Model bytes travel as transferred ArrayBuffers.
 import type { SequenceDataset } from '../data/dataset.js';
-import type { InitOptions } from '../runtime/loader.js';
+import type { InitOptions, RuntimeInfo } from '../runtime/loader.js';
 import type { Sequential } from '../model/sequential.js';
 import type { Seq2Seq } from '../model/seq2seq.js';
 import type { BatchStats, EpochStats, FitOptions, History, TrainerOptions } from '../train/trainer.js';
@@ -29,12 +29,14 @@ export type Request =
       fit: RemoteFitOptions;
       batchEveryMs: number;
     }
-  | { type: 'abort'; id: number };
+  | { type: 'abort'; id: number }
+  | { type: 'info'; id: number; init?: InitOptions };
 
 export type Reply =
   | { type: 'batch'; id: number; stats: BatchStats }
   | { type: 'epoch'; id: number; stats: EpochStats }
   | { type: 'done'; id: number; model: Uint8Array; history: History }
+  | { type: 'info'; id: number; info: RuntimeInfo }
   | { type: 'error'; id: number; error: { name: string; message: string; argument?: string; index?: number } };
 
 /**

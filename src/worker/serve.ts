@@ -1,5 +1,6 @@
 import { save, load } from '../io/model-file.js';
 import { init } from '../runtime/init-web.js';
+import { runtimeInfo } from '../runtime/loader.js';
 import { ConfigError } from '../errors.js';
 import { Composite } from '../model/composite.js';
 import { Trainer } from '../train/trainer.js';
@@ -10,8 +11,11 @@ import { listen, type Port, type Reply, type Request, type WorkerModel } from '.
  * from the page. The worker owns its own wasm memory; the page's stays free for inference, and
  * its main thread never blocks on training.
  *
- * Initialises the library itself (fetching `rnn.wasm` from beside the package, or as the page's
- * request says); call `init()` in the worker first for anything else. To train a `Seq2Seq`,
+ * Initialises the library itself (fetching its wasm from beside the package, or as the page's
+ * request says); call `init()` in the worker first for anything else — in Node always
+ * (`import { init } from 'rnn-wasm'`, which reads the wasm from disk). Training in the worker runs
+ * on every core where threads can run: Node, and browsers on a cross-origin isolated page, whose
+ * workers start workers of their own ({@link TrainingWorker.runtimeInfo} tells). To train a `Seq2Seq`,
  * import `rnn-wasm/seq2seq` in the worker's script (and `rnn-wasm/sketch` for the
  * `mixtureDensity` loss): what the script imports is what the worker knows.
  *
@@ -20,6 +24,13 @@ import { listen, type Port, type Reply, type Request, type WorkerModel } from '.
  * // train-worker.ts, started by the page with new Worker(new URL('./train-worker.ts', import.meta.url), { type: 'module' })
  * import { serveTraining } from 'rnn-wasm/worker';
  * serveTraining();
+ *
+ * // in Node: a worker_threads script
+ * import { parentPort } from 'node:worker_threads';
+ * import { init } from 'rnn-wasm';
+ * import { serveTraining } from 'rnn-wasm/worker';
+ * await init();
+ * serveTraining(parentPort!);
  * ```
  */
 export function serveTraining(port: Port = globalThis as unknown as Port): void {
@@ -28,7 +39,18 @@ export function serveTraining(port: Port = globalThis as unknown as Port): void 
     const request = data as Request;
     if (request?.type === 'abort') running.get(request.id)?.abort();
     else if (request?.type === 'fit') void fit(port, request, running);
+    else if (request?.type === 'info') void info(port, request);
   });
+}
+
+// What the worker runs on (initialising it as a fit would): TrainingWorker.runtimeInfo().
+async function info(port: Port, { id, init: options }: Extract<Request, { type: 'info' }>): Promise<void> {
+  try {
+    await init(options);
+    reply(port, { type: 'info', id, info: runtimeInfo() });
+  } catch (e) {
+    replyError(port, id, e);
+  }
 }
 
 async function fit(port: Port, request: Extract<Request, { type: 'fit' }>, running: Map<number, AbortController>): Promise<void> {
@@ -62,13 +84,17 @@ async function fit(port: Port, request: Extract<Request, { type: 'fit' }>, runni
     const bytes = save(model);
     reply(port, { type: 'done', id, model: bytes, history }, [bytes.buffer as ArrayBuffer]); // fresh from save()
   } catch (e) {
-    const error = e instanceof Error ? e : new Error(String(e));
-    const { argument, index } = error as Error & { argument?: string; index?: number };
-    reply(port, { type: 'error', id, error: { name: error.name, message: error.message, argument, index } });
+    replyError(port, id, e);
   } finally {
     running.delete(id);
     model?.dispose();
   }
+}
+
+function replyError(port: Port, id: number, e: unknown): void {
+  const error = e instanceof Error ? e : new Error(String(e));
+  const { argument, index } = error as Error & { argument?: string; index?: number };
+  reply(port, { type: 'error', id, error: { name: error.name, message: error.message, argument, index } });
 }
 
 function reply(port: Port, message: Reply, transfer: ArrayBuffer[] = []): void {

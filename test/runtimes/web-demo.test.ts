@@ -9,7 +9,7 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TrainingRun } from '../../examples/web/main.js';
-import { openDemo, type StaticServer } from '../support/browser.js';
+import { openDemo, serve, type StaticServer } from '../support/browser.js';
 import { ROOT } from '../support/consumer.js';
 
 const SCREENSHOT = path.join(ROOT, 'build/web-demo.png');
@@ -41,21 +41,34 @@ const demo = () => page.evaluate(() => window.demo);
 const lastRun = async (): Promise<TrainingRun> => (await demo()).runs.at(-1)!;
 
 /** Click Train in the given mode and wait until the run has ended and its sample is shown. */
-async function trainRun(mode: 'worker' | 'main', runs: number): Promise<TrainingRun> {
-  await page.check(`#mode-${mode}`);
-  await page.fill('#seconds', String(SECONDS));
-  await page.click('#train', { timeout: 5_000 });
-  await page.waitForFunction((n) => {
+const trainRun = (mode: 'worker' | 'main', runs: number) => trainOn(page, mode, runs);
+
+const OUT = 'build/web-demo';
+
+/** Click Train on `p` in the given mode and wait until run number `runs` has ended and its sample is shown. */
+async function trainOn(p: Page, mode: 'worker' | 'main', runs: number, seconds = SECONDS): Promise<TrainingRun> {
+  await p.check(`#mode-${mode}`);
+  await p.fill('#seconds', String(seconds));
+  await p.click('#train', { timeout: 5_000 });
+  await p.waitForFunction((n) => {
     const r = window.demo.runs[n - 1];
     return window.demo.errors.length > 0 || (r !== undefined && r.status !== 'running' && r.sample !== undefined);
-  }, runs, { timeout: (SECONDS + 10) * 1000, polling: 100 });
-  expect((await demo()).errors).toEqual([]);
-  return lastRun();
+  }, runs, { timeout: (seconds + 10) * 1000, polling: 100 });
+  expect(await p.evaluate(() => window.demo.errors)).toEqual([]);
+  return p.evaluate(() => window.demo.runs.at(-1)!);
+}
+
+/** Wait until the page's training worker has said what it runs on. */
+async function workerInfo(p: Page): Promise<NonNullable<Window['demo']['worker']>> {
+  await p.waitForFunction(() => window.demo?.worker !== undefined || window.demo?.errors.length > 0, undefined, { timeout: 10_000, polling: 50 });
+  const { worker: info, errors } = await p.evaluate(() => window.demo);
+  expect(errors).toEqual([]);
+  return info!;
 }
 
 /** Build the page, serve it, open it in Chromium and wait until it is ready. */
 async function open(): Promise<void> {
-  ({ server, browser, page } = await openDemo(ROOT, 'build/web-demo', `simd=${SIMD}&hidden=64&flowSteps=${FLOW_STEPS}`, problems));
+  ({ server, browser, page } = await openDemo(ROOT, OUT, `simd=${SIMD}&hidden=64&flowSteps=${FLOW_STEPS}`, problems));
   await page.waitForFunction(() => window.demo?.ready || window.demo?.errors.length > 0, undefined, { timeout: 10_000 });
   expect((await demo()).errors).toEqual([]);
   expect((await demo()).simd).toBe(SIMD);
@@ -153,6 +166,47 @@ describe('the web demo (examples/web) in Chromium', () => {
     expect(flow!.mse.lstm!).toBeLessThan(0.05);
     expect(flow!.mse.rnn!).toBeGreaterThan(0.1);
   }, 20_000);
+
+  it('the training worker says what it runs on: one thread here, and why; on the same files served with COOP/COEP, the threaded build, a core left to the page by default, and training on every core when asked', async () => {
+    await ready();
+    const here = await workerInfo(page);
+    expect(here).toMatchObject({ build: 'single', threads: 1 });
+    expect(here.threadsNote).toMatch(/not cross-origin isolated/);
+    expect(await page.textContent('#runtime')).toMatch(/The worker trains on one thread \(SharedArrayBuffer is not available/);
+
+    const isolated = await serve(path.join(ROOT, OUT), { isolated: true });
+    const seen: string[] = [];
+    const openIsolated = async (query: string) => {
+      const p = await browser!.newPage();
+      p.on('pageerror', (e) => seen.push(`page error: ${e.message}`));
+      p.on('console', (m) => { if (m.type() === 'error') seen.push(`console.error: ${m.text()}`); });
+      await p.goto(`${isolated.url}?simd=${SIMD}&hidden=64${query}`, { timeout: 10_000 });
+      expect(await p.evaluate(() => crossOriginIsolated)).toBe(true);
+      return p;
+    };
+    try {
+      // threads: 'auto' in a Web Worker leaves one core to the page's main thread
+      const auto = await openIsolated('');
+      const byDefault = await workerInfo(auto);
+      expect(byDefault).toEqual({ build: 'threads', threads: Math.max(1, Math.min(byDefault.cores - 1, 8)), cores: byDefault.cores });
+      await auto.close();
+      // every core when the page asks (TrainingWorker's init options: { threads: 2 })
+      const p = await openIsolated('&threads=2');
+      const info = await workerInfo(p);
+      expect(info.cores).toBeGreaterThanOrEqual(2); // this machine's: the worker really has a worker of its own
+      expect(info).toEqual({ build: 'threads', threads: 2, cores: info.cores });
+      expect(await p.textContent('#runtime')).toMatch(/The worker trains on 2 threads\.$/);
+      // and it trains there: a short run in the worker, whose loss falls
+      const run = await trainOn(p, 'worker', 1, 2);
+      expect(run.status).toBe('done');
+      expect(run.losses.at(-1)![1]).toBeLessThan(run.losses[0][1]);
+      console.log(`isolated page: the worker trained on ${info.threads} threads, ${run.steps} steps in ${run.seconds.toFixed(2)} s, loss ${run.losses[0][1].toFixed(3)} → ${run.losses.at(-1)![1].toFixed(3)}`);
+      await p.close();
+      expect(seen).toEqual([]);
+    } finally {
+      await isolated.close();
+    }
+  }, 30_000);
 
   it('renders: screenshot, both charts drawn, no console errors, failed requests or page errors', async () => {
     await ready();

@@ -3,9 +3,10 @@
 // test/runtimes/web-demo.test.ts). The worker imports the packed package from build/consumer.
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConfigError, FormatError, init, Linear, LSTM, Sequential, ShapeError, GRU } from '../../src/index.js';
+import { ConfigError, FormatError, init, WasmLoadError, Linear, LSTM, Sequential, ShapeError, GRU } from '../../src/index.js';
 import { Seq2Seq } from '../../src/seq2seq.js';
 import { mdnOutputSize, strokeDataset } from '../../src/sketch/index.js';
 import { Adam, Trainer, type BatchStats } from '../../src/train/index.js';
@@ -141,4 +142,27 @@ describe('TrainingWorker', () => {
       .toThrow(ConfigError);
     m.dispose();
   });
+
+  it('trains on every core: the worker, started as documented (init() from rnn-wasm), runs the threaded build on its own worker threads', async () => {
+    const info = await remote.runtimeInfo();
+    expect(info).toMatchObject({ build: 'threads', cores: availableParallelism(), threads: Math.min(availableParallelism(), 8) });
+    expect(info.threadsNote).toBeUndefined();
+  }, 10_000);
+
+  it("runtimeInfo() rejects with the worker's error; terminate() rejects what is still pending", async () => {
+    // a Node worker that skipped init(): serveTraining's own init() fetches, which Node cannot do for a file
+    const noInit = path.join(CONSUMER, 'training-worker-no-init.mjs');
+    writeFileSync(noInit, "import { parentPort } from 'node:worker_threads';\nimport { serveTraining } from 'rnn-wasm/worker';\nserveTraining(parentPort);\n");
+    const bare = new TrainingWorker(new Worker(noInit));
+    try {
+      const error = await bare.runtimeInfo().catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(WasmLoadError);
+      expect((error as Error).message).toMatch(/rnn\.wasm/);
+      const pending = bare.runtimeInfo();
+      bare.terminate();
+      await expect(pending).rejects.toThrow(/the worker was terminated/);
+    } finally {
+      bare.terminate();
+    }
+  }, 10_000);
 });
