@@ -3,7 +3,7 @@
 // cpu backends), brain.js, ONNX Runtime Web and PyTorch (reference BLAS and OpenBLAS, at 1 and
 // N threads) on the same shapes and data; the character-LM recipe (a training-step row and a
 // timed 180-s run to a validation loss); the sketch row (an MDN pen decoder against TF.js);
-// streaming; where threads start to pay (crossover.ts); cold start and shipped size; all in one process run, written to bench/RESULTS.md
+// streaming; where threads start to pay (crossover.ts); the cores one by one (cores.ts); cold start and shipped size; all in one process run, written to bench/RESULTS.md
 // and printed. Beside every timed set, in the same round-robin, the machine's references:
 // the f32x4 peak on 1 and on N threads and a parallel GEMM at 1 and N threads (machine.ts).
 //
@@ -13,7 +13,7 @@
 //   npm run bench -- --only peers --rows M,L   some rows of the comparison
 //   npm run bench -- --only charlm --charlm-seconds 30   a shorter char-LM run (its target is then not judged)
 //   npm run bench -- --only charlm --charlm-seconds 0    the char-LM training-step row alone
-//   parts: gemm, layers, peers, seq2seq, charlm, sketch, stream, crossover, cold, size (the peak is always measured)
+//   parts: gemm, layers, cores, peers, seq2seq, charlm, sketch, stream, crossover, cold, size (the peak is always measured)
 import { readFileSync, statSync, writeFileSync, readdirSync } from 'node:fs';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
@@ -24,6 +24,7 @@ import { startMachine } from './machine.js';
 import { runSketch, type SketchResult } from './sketch.js';
 import { coldSystems, runCold, type ColdResult } from './cold.js';
 import { runCrossover, type CrossCell } from './crossover.js';
+import { runCores, type CoresResult } from './cores.js';
 import { loadOrt, type OrtPeer } from './peers/onnx.js';
 import { runMicro } from './micro.js';
 import { version as brainVersion } from './peers/brain.js';
@@ -34,7 +35,7 @@ import { runRows, runStream, type NotRun, type RowResult, type StreamResult } fr
 import { runSeq2Seq, type Seq2SeqResult } from './seq2seq.js';
 import { runSize, type SizeResult } from './size.js';
 
-const PARTS = ['gemm', 'layers', 'peers', 'seq2seq', 'charlm', 'sketch', 'stream', 'crossover', 'cold', 'size'] as const;
+const PARTS = ['gemm', 'layers', 'cores', 'peers', 'seq2seq', 'charlm', 'sketch', 'stream', 'crossover', 'cold', 'size'] as const;
 type Part = (typeof PARTS)[number];
 
 function arg(name: string): string | undefined {
@@ -82,6 +83,9 @@ if (parts.has('cold') || parts.has('size')) {
 }
 
 const micro = await timed('kernels', () => runMicro({ gemm: parts.has('gemm'), layers: parts.has('layers') }));
+// the cores one by one (pinned child processes), before anything of this process keeps a core busy
+let cores: CoresResult | undefined;
+if (parts.has('cores')) cores = await timed('cores', async () => runCores(Math.min(os.availableParallelism(), 8), log));
 const machine = await startMachine(N, runtimeInfo().simd === 'relaxed', micro.peakChains);
 
 // Peers: loaded once; a peer that cannot load is reported as skipped, never fatal.
@@ -171,7 +175,7 @@ if (parts.has('size')) {
 }
 
 const input: ReportInput = {
-  date: new Date(), loadAvg, versions, micro, threads: N, rows, seq2seq, sketch, charlm, stream, crossover,
+  date: new Date(), loadAvg, versions, micro, threads: N, rows, seq2seq, sketch, charlm, stream, crossover, cores,
   torch: [...torches.map((t) => ({ system: t.system, label: t.label, kernel: t.kernel, threads: t.threads, reference: t.blasInfo.kind === 'reference' })),
     ...torchNotRun.map((t) => ({ system: t.system, label: `${t.system} (not run)`, kernel: '', threads: 0, reference: false, notRun: t.why }))], streamNotes, cold, coldNotes, size, sizeNotes, skippedPeers,
   parts: [...parts], seconds: { total: (performance.now() - t0) / 1000, parts: seconds }, warnings,

@@ -18,6 +18,7 @@ import { fwdFlopsPerToken, gates, STREAM, STREAM_STEPS, type Config } from './su
 import { JOB_BUDGET_MS, MAX_REPS, MIN_REPS, REP_MS, WARM_MS } from './compare.js';
 import { COLD_RUNS } from './cold.js';
 import { CROSS, SPLIT_RULE, type CrossCell } from './crossover.js';
+import { CORES, coresCeiling, type CoresResult } from './cores.js';
 
 /** A PyTorch variant as the report names it: the BLAS kernel it runs, or why it did not run. */
 export interface TorchColumn { system: string; label: string; kernel: string; threads: number; reference: boolean; notRun?: string }
@@ -37,6 +38,7 @@ export interface ReportInput {
   stream: StreamResult[];
   streamNotes: string[];
   crossover: CrossCell[];
+  cores?: CoresResult;
   cold: ColdResult[];
   coldNotes: string[];
   size: SizeResult[];
@@ -122,6 +124,12 @@ const scaling = (rs: readonly Result[], n: number) => {
   const a = at(rs, oursSystem(1)), b = at(rs, oursSystem(n));
   return a && b && n > 1 ? b.tokPerSec / a.tokPerSec : undefined;
 };
+/** The ceiling the cores measured one by one put on N threads ÷ 1 (see cores.ts), for a target's "beside" column. */
+function coresText(c: CoresResult | undefined, N: number): string {
+  if (!c || c.notRun || c.ms.length < N) return '';
+  const ceil = coresCeiling(c.ms.slice(0, N));
+  return `; the cores pinned one by one (M step, 1 thread: ${c.ms.slice(0, N).map((m) => `${m.toFixed(1)}`).join(' / ')} ms): a perfect split reaches at most ${times(ceil.ofFastest)} of the fastest core alone (${times(ceil.ofSlowest)} of the slowest)`;
+}
 const machineText = (m: MachineRef | undefined) => !m || !m.peakScaling ? 'machine references not measured'
   : `machine in the same set: peak ${times(m.peakScaling)}, GEMM ${times(m.gemmScaling!)}`;
 /**
@@ -167,7 +175,7 @@ export function targets(r: ReportInput): Target[] {
     const v = x && scaling(x[g.kind], N);
     const m = x?.machine[g.kind];
     t.push(ge(`${g.kind === 'train' ? 'training' : 'inference'} ${g.id}: rnn-wasm ${N} threads ÷ 1 thread`, v, g.goal, times, `≥ ${g.goal}×`,
-      v === undefined ? (N > 1 ? '' : 'one thread only here') : `efficiency ${pct(v / N)}; ${machineText(m)}${m?.gemmScaling ? `; ÷ GEMM scaling ${times(v / m.gemmScaling)}` : ''}`,
+      v === undefined ? (N > 1 ? '' : 'one thread only here') : `efficiency ${pct(v / N)}; ${machineText(m)}${m?.gemmScaling ? `; ÷ GEMM scaling ${times(v / m.gemmScaling)}` : ''}${coresText(r.cores, N)}`,
       config(x, `${g.kind === 'train' ? 'Trainer.trainBatch, SGD' : 'predict'}; setThreads(1) and setThreads(${N}) on the same model, interleaved`)));
   }
   for (const g of TORCH_GOALS) {
@@ -573,6 +581,22 @@ export function render(r: ReportInput): string {
     o.push('');
     o.push(`\`LSTM({ inputSize: ${CROSS.I}, hiddenSize: H })\`, forward then backward on [T = ${CROSS.T}, B, ${CROSS.I}], timed on 1 thread and with every kernel forced to split on ${thr(N)} (9 interleaved repetitions of ≥ 30 ms; medians). ` +
       `The split rule rnn-wasm applies by default (assembly/parallel.ts threadsFor): a kernel splits when each thread gets at least ${SPLIT_RULE.minRows} batch rows and ${(SPLIT_RULE.minShare / 1e6).toFixed(1)} M multiply-adds of its forward (the madds column); smaller calls, batch-1 streaming among them, stay on the calling thread.`);
+    o.push('');
+  }
+
+  if (r.cores) {
+    o.push('## The cores one by one: the ceiling of N threads ÷ 1');
+    o.push('');
+    if (r.cores.notRun) o.push(`Not measured: ${r.cores.notRun}.`);
+    else {
+      const fastest = Math.min(...r.cores.ms);
+      o.push(table(['CPU', 'ms per M training step, 1 thread, pinned (median)', 'speed ÷ the fastest CPU'], r.cores.ms.map((m, i) => [String(i), m.toFixed(1), times(fastest / m)])));
+      o.push('');
+      const ceil = coresCeiling(r.cores.ms.slice(0, N));
+      o.push(`What: ${r.cores.note}. A 1-thread run lands on whichever CPU the OS gives it, so on unequal cores the 1-thread figures of the rows above move between runs; ` +
+        `${N} threads ÷ 1 can reach at most the sum of the cores' speeds ÷ the speed of the 1-thread run's core: here ${times(ceil.ofFastest)} against the fastest core and ${times(ceil.ofSlowest)} against the slowest ` +
+        `(each thread's share follows its measured speed, so a slower core gets fewer rows). ${CORES.rounds} rounds.`);
+    }
     o.push('');
   }
 
