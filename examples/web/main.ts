@@ -9,7 +9,7 @@ import { datasetSize, gradientFlow, shuffledIndices, takeSamples, textDataset, T
 import { TrainingWorker, type RemoteTrainerOptions } from 'rnn-wasm/worker';
 import { addingProblem } from '../tasks/adding-data.js';
 import { LineChart, thousands } from './chart.js';
-import { startPen, type PenState } from './pen.js';
+import { startPen, type PenState, type PenTraining } from './pen.js';
 
 /** What the page did, for people in the console and for test/runtimes/web-demo.test.ts. */
 export interface DemoState {
@@ -25,21 +25,9 @@ export interface DemoState {
   errors: string[];
 }
 
-export interface TrainingRun {
+/** A run of the character model: what every training run records (pen.ts), and its text. */
+export interface TrainingRun extends PenTraining {
   mode: 'worker' | 'main';
-  status: 'running' | 'done' | 'aborted' | 'error';
-  /** Progress updates that reached the page (one per onBatchEnd message, or per batch on the main thread). */
-  progress: number;
-  /** [step, loss] as drawn. */
-  losses: Array<[number, number]>;
-  steps: number;
-  seconds: number;
-  /** Longest gap between two 10 ms timer ticks on the page while training ran, and when it ended (s after the start). */
-  maxGapMs: number;
-  maxGapAt: number;
-  /** Ticks of that timer while training ran (a free page gets about one per 10 ms), and the 95th percentile gap. */
-  ticks: number;
-  p95GapMs: number;
   vocabulary: string;
   sample?: string;
 }

@@ -49,15 +49,19 @@ export interface PenCompletion {
   distance?: number;
 }
 
-/** One training run of a pen model in the worker. */
+/** One training run (of a pen model in the worker; main.ts's character runs add to it). */
 export interface PenTraining {
   status: 'running' | 'done' | 'aborted' | 'error';
+  /** Progress updates that reached the page (one per onBatchEnd message, or per batch on the main thread). */
   progress: number;
+  /** [step, loss] as drawn. */
   losses: Array<[number, number]>;
   steps: number;
   seconds: number;
+  /** Longest gap between two 10 ms timer ticks on the page while training ran, and when it ended (s after the start). */
   maxGapMs: number;
   maxGapAt: number;
+  /** Ticks of that timer while training ran (a free page gets about one per 10 ms), and the 95th percentile gap. */
   ticks: number;
   p95GapMs: number;
 }
