@@ -390,13 +390,22 @@ export function allRowsSparse(A: usize, lda: i32, M: i32, K: i32): bool {
   const limit = sparseLimit(K);
   if (limit == 0) return false;
   for (let i = 0; i < M; i++) {
-    const a = A + (<usize>i * <usize>lda << 2);
-    let nnz = 0;
-    for (let k = 0; k < K; k++) {
-      if (load<f32>(a + (<usize>k << 2)) != 0 && ++nnz > limit) return false;
-    }
+    if (nonzeros(A + (<usize>i * <usize>lda << 2), K, limit) < 0) return false;
   }
   return true;
+}
+
+// The indices of a's nonzeros into NZ, and how many; -1 (stopping there) when more than `limit`.
+function nonzeros(a: usize, K: i32, limit: i32): i32 {
+  let nnz = 0;
+  for (let k = 0; k < K; k++) {
+    if (load<f32>(a + (<usize>k << 2)) != 0) {
+      if (nnz == limit) return -1;
+      store<i32>(NZ + (<usize>nnz << 2), k);
+      nnz++;
+    }
+  }
+  return nnz;
 }
 
 // @ts-ignore: decorator
@@ -408,15 +417,8 @@ export function allRowsSparse(A: usize, lda: i32, M: i32, K: i32): bool {
 // those k of a[k]·W[n, k] (+ bias[n]), in the order the dense loop adds (products, bias, then c),
 // so a single nonzero gives the same bits either way. Returns false (nothing written) otherwise.
 function sparseRow(c: usize, a: usize, W: usize, bias: usize, N: i32, K: i32, accumulate: i32): bool {
-  const limit = sparseLimit(K);
-  let nnz = 0;
-  for (let k = 0; k < K; k++) {
-    if (load<f32>(a + (<usize>k << 2)) != 0) {
-      if (nnz == limit) return false;
-      store<i32>(NZ + (<usize>nnz << 2), k);
-      nnz++;
-    }
-  }
+  const nnz = nonzeros(a, K, sparseLimit(K));
+  if (nnz < 0) return false;
   const rowW = <usize>K << 2;
   if (nnz == 1) {
     // one-hot: a column of W, scaled
@@ -515,13 +517,7 @@ function transposeShare(Wt: usize, W: usize, N: i32, K: i32, tid: i32, n: i32): 
 // its product; more: 0 plus each product in turn; then the bias, then c), never a fused
 // multiply-add: the same bits as sparseRow. Every row of a is sparse (matmulMode said so).
 function sparseRowT(c: usize, a: usize, Wt: usize, bias: usize, N: i32, K: i32, accumulate: i32): void {
-  let nnz = 0;
-  for (let k = 0; k < K; k++) {
-    if (load<f32>(a + (<usize>k << 2)) != 0) {
-      store<i32>(NZ + (<usize>nnz << 2), k);
-      nnz++;
-    }
-  }
+  const nnz = nonzeros(a, K, sparseLimit(K)); // ≥ 0: matmulMode saw every row sparse
   const row = <usize>N << 2;
   for (let j = 0; j < N; j += 4) {
     const w = N - j, o = <usize>j << 2;

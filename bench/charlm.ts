@@ -16,12 +16,11 @@ import { compare, syncJob, type Result } from './compare.js';
 import { onThreads, splitRefs, type Machine, type MachineRef } from './machine.js';
 import { oursSystem } from './ours.js';
 import type { Torch } from './peers/torch.js';
-import { lossOk, type Check, type NotRun } from './rows.js';
+import { checkSystems, type Check, type NotRun } from './rows.js';
 
 export const CHARLM = { H: 256, E: EMBED, B: STREAMS, T: TBPTT, lr: LR, clip: CLIP } as const;
 /** The issue's goal: validation ≤ 1.75 nats/char within 180 s of training. */
 export const CHARLM_GOAL = { nats: 1.75, seconds: 180 } as const;
-const CHECK_STEPS = 3;
 
 export interface CharlmRun {
   /** Training time asked for (fit's maxSeconds) and what fit ran. */
@@ -93,14 +92,8 @@ export async function runCharlm(peers: { torches: Torch[]; torchNotRun: NotRun[]
       const r = await t.charlmRow({ B, T, V, E: CHARLM.E, H, lr: CHARLM.lr, clip: CHARLM.clip }, x, y, 'zero_grad, Embedding + LSTM + Linear, CrossEntropyLoss, backward, clip_grad_norm_, Adam step');
       systems.push({ system: t.system, job: r.train, check: r.check });
     }
-    const ok = [];
-    for (const s of systems) {
-      const losses = await s.check(CHECK_STEPS);
-      result.checks.push({ system: s.system, losses, ok: lossOk(losses) });
-      if (lossOk(losses)) ok.push(s);
-      else result.skipped.push({ system: s.system, why: `loss did not fall over ${CHECK_STEPS} steps (${losses.map((l) => l.toPrecision(4)).join(' → ')}): not timed` });
-    }
-    log(`charlm: checks ${result.checks.map((k) => `${k.system} ${k.losses[0].toPrecision(4)}→${k.losses.at(-1)!.toPrecision(4)}`).join(', ')}`);
+    const { checks, ok } = await checkSystems(systems, result.skipped, 'charlm', log);
+    result.checks = checks;
     const r = splitRefs(peers.machine, await compare([...peers.machine.jobs(), ...ok.map((s) => s.job)], log));
     result.train = r.systems;
     result.machine = r.machine;

@@ -21,7 +21,7 @@ const CHILD = fileURLToPath(new URL('./cores-child.ts', import.meta.url));
 
 /** Pin a child to each of the first `n` CPUs in turn, `CORES.rounds` times. */
 export function runCores(n: number, log: (s: string) => void): CoresResult {
-  const note = `the M training step (LSTM 65→128→65 one-hot, softmax CE, T = 64, B = 32, Trainer.trainBatch, SGD) on one thread (init({ threads: 1 })), ${CORES.warmup} warm-up steps then the median of ${CORES.steps}, ` +
+  const note = `the M row's training step (bench/ours.ts: LSTM 65→128→65 one-hot, softmax CE, T = 64, B = 32, Trainer.trainBatch, SGD) on one thread (init({ threads: 1 })), ${CORES.warmup} warm-up steps then the median of ${CORES.steps}, ` +
     `in a child process pinned with \`taskset -c <cpu>\`; the CPUs in turn, ${CORES.rounds} rounds, the median per CPU`;
   if (process.platform !== 'linux') return { ms: [], note, notRun: `not Linux (${process.platform}): no taskset` };
   if (spawnSync('taskset', ['-c', '0', 'true']).status !== 0) return { ms: [], note, notRun: 'taskset (util-linux) is not available or may not pin here' };

@@ -50,6 +50,26 @@ interface Sys { system: string; train: Job; infer: Job; check: (n: number) => nu
 
 export const lossOk = (l: number[]): boolean => l.every(Number.isFinite) && l[l.length - 1] < l[0];
 
+/**
+ * Train each system CHECK_STEPS steps on the set's batch: those whose loss falls are timed (`ok`),
+ * the others go to `skipped` with their losses. Logged under `label`.
+ */
+export async function checkSystems<S extends { system: string; check: (n: number) => number[] | Promise<number[]> }>(
+  systems: readonly S[], skipped: { system: string; why: string }[], label: string, log: (s: string) => void,
+): Promise<{ checks: Check[]; ok: S[] }> {
+  const checks: Check[] = [];
+  const ok: S[] = [];
+  for (const s of systems) {
+    const losses = await s.check(CHECK_STEPS);
+    const good = lossOk(losses);
+    checks.push({ system: s.system, losses, ok: good });
+    if (good) ok.push(s);
+    else skipped.push({ system: s.system, why: `loss did not fall over ${CHECK_STEPS} steps (${losses.map((l) => l.toPrecision(4)).join(' → ')}): not timed` });
+  }
+  log(`${label}: checks ${checks.map((k) => `${k.system} ${k.losses[0].toPrecision(4)}→${k.losses[k.losses.length - 1].toPrecision(4)}`).join(', ')}`);
+  return { checks, ok };
+}
+
 export async function runRows(peers: Peers, log: (s: string) => void, only?: Set<string>): Promise<RowResult[]> {
   const N = peers.machine.n;
   const out: RowResult[] = [];
@@ -84,17 +104,9 @@ export async function runRows(peers: Peers, log: (s: string) => void, only?: Set
       }
     }
 
-    const checks: Check[] = [];
-    const ok: Sys[] = [];
-    for (const s of systems) {
-      const losses = await s.check(CHECK_STEPS);
-      const good = lossOk(losses);
-      checks.push({ system: s.system, losses, ok: good });
-      if (good) ok.push(s);
-      else if (s.system.startsWith(OURS)) throw new Error(`bench: ${c.id}: rnn-wasm does not train: losses ${losses.join(', ')}`);
-      else skipped.push({ system: s.system, why: `loss did not fall over ${CHECK_STEPS} steps (${losses.map((l) => l.toPrecision(4)).join(' → ')}): not timed` });
-    }
-    log(`${c.id}: checks ${checks.map((k) => `${k.system} ${k.losses[0].toPrecision(4)}→${k.losses[k.losses.length - 1].toPrecision(4)}`).join(', ')}`);
+    const { checks, ok } = await checkSystems(systems, skipped, c.id, log);
+    const stuck = checks.find((k) => !k.ok && k.system.startsWith(OURS));
+    if (stuck) throw new Error(`bench: ${c.id}: rnn-wasm does not train: losses ${stuck.losses.join(', ')}`);
     log(`${c.id} train`);
     const train = splitRefs(peers.machine, await compare([...peers.machine.jobs(), ...ok.map((s) => s.train)], log));
     log(`${c.id} infer`);

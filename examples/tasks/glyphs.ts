@@ -3,9 +3,7 @@
 // character and the font, their augmented copies, and the unigram-Gaussian baseline a pen model's
 // NLL is compared with. Imports nothing at run time (the caller passes the library's
 // strokeDataset), so the browser demo (examples/web/) bundles it too.
-import type { Linear as LinearClass, LSTM as LSTMClass } from '../../src/index.js';
-import type { Seq2Seq as Seq2SeqClass } from '../../src/seq2seq.js';
-import type { HersheyGlyph, mdnOutputSize as MdnOutputSize, strokeDataset as StrokeDataset } from '../../src/sketch/index.js';
+import type { HersheyGlyph, strokeDataset as StrokeDataset } from '../../src/sketch/index.js';
 import type { SequenceDataset } from '../../src/train/index.js';
 
 /**
@@ -31,11 +29,19 @@ export interface PenTask {
 /** Condition size: characters + fonts. */
 export const conditionSize = (task: PenTask): number => task.characters.length + task.fonts.length;
 
-/** The library pieces a pen model is made of (passed in: this file imports nothing at run time). */
-export interface PenLib { Seq2Seq: typeof Seq2SeqClass; LSTM: typeof LSTMClass; Linear: typeof LinearClass; mdnOutputSize: typeof MdnOutputSize }
+/**
+ * The library pieces a pen model is made of (passed in: this file imports nothing at run time),
+ * typed by what penModel calls, so the classes of src/ and of the built package both fit.
+ */
+export interface PenLib<S, D, H> {
+  Seq2Seq: new (parts: { conditionSize: number; decoder: D; head: H }, options: { stepInput: boolean; seed: number }) => S;
+  LSTM: new (options: { inputSize: number; hiddenSize: number; batchFirst: boolean; seed: number }) => D;
+  Linear: new (options: { inFeatures: number; outFeatures: number; seed: number }) => H;
+  mdnOutputSize(components: number): number;
+}
 
 /** A fresh pen model for the task: the condition beside the stroke-5 point at every step, an MDN head. */
-export function penModel(lib: PenLib, task: PenTask, hidden: number, components: number): Seq2SeqClass {
+export function penModel<S, D, H>(lib: PenLib<S, D, H>, task: PenTask, hidden: number, components: number): S {
   const C = conditionSize(task);
   return new lib.Seq2Seq({
     conditionSize: C,

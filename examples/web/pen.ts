@@ -12,7 +12,7 @@ import {
   glyphRecognizer, hersheyGlyphs, mdnOutputSize, SketchStream, strokeDataset, type HersheyGlyph, type Recognition,
 } from 'rnn-wasm/sketch';
 import type { TrainingWorker } from 'rnn-wasm/worker';
-import { conditionSize, glyphCopies, maxSteps, penCondition, type PenTask } from '../tasks/glyphs.js';
+import { glyphCopies, maxSteps, penCondition, penModel, type PenTask } from '../tasks/glyphs.js';
 import { LineChart, thousands } from './chart.js';
 
 /** What examples/handwriting.ts writes beside the model file. */
@@ -136,16 +136,6 @@ function simplify(p: number[], eps: number): number[] {
     }
   }
   return thin.filter((_, i) => keep[i >> 1] === 1);
-}
-
-/** A fresh pen model for the task (the architecture of examples/handwriting.ts). */
-function penModel(task: PenTask, hidden: number, components: number): Seq2Seq {
-  const C = conditionSize(task);
-  return new Seq2Seq({
-    conditionSize: C,
-    decoder: new LSTM({ inputSize: 5 + C, hiddenSize: hidden, batchFirst: true, seed: 1 }),
-    head: new Linear({ inFeatures: hidden, outFeatures: mdnOutputSize(components), seed: 2 }),
-  }, { stepInput: true, seed: 3 });
 }
 
 export async function startPen(page: PenPage): Promise<void> {
@@ -414,7 +404,7 @@ export async function startPen(page: PenPage): Promise<void> {
     const budget = Math.max(0.5, Number(seconds.value) || 30);
     // the shipped model's scale (strokeScale of these glyphs): completions divide by it whichever model writes
     const data = glyphCopies(strokeDataset, task, glyphs, { copies: TRAIN_COPIES, scale: info.scale, maxLength: T, seed: 1 });
-    const m = penModel(task, TRAIN_HIDDEN, info.components);
+    const m = penModel({ Seq2Seq, LSTM, Linear, mdnOutputSize }, task, TRAIN_HIDDEN, info.components);
     const run: PenTraining = { status: 'running', progress: 0, losses: [], steps: 0, seconds: 0, maxGapMs: 0, maxGapAt: 0, ticks: 0, p95GapMs: 0 };
     pen.training.push(run);
     trainButton.disabled = true;
